@@ -1,0 +1,202 @@
+import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { isCommonPassword } from './common-passwords.ts';
+
+/**
+ * Staff password hashing with scrypt at the OWASP-recommended cost (N=2^17, r=8, p=1), stored self-describing as
+ * `scrypt$<log2 N>$<r>$<p>$<salt b64>$<hash b64>` so the cost can be raised later and old hashes upgraded at the
+ * next successful sign-in (`needsRehash`).
+ *
+ * Each hash needs 128 * N * r = 128 MiB of memory and runs on libuv's thread pool (4 threads by default), so sign-in
+ * must be rate limited: a burst of attempts is bounded by the pool size, not by the request rate.
+ */
+
+export interface ScryptParameters {
+  log2N: number;
+  r: number;
+  p: number;
+}
+
+export const CURRENT_SCRYPT_PARAMETERS: Readonly<ScryptParameters> = Object.freeze({ log2N: 17, r: 8, p: 1 });
+const SALT_BYTES = 16;
+const HASH_BYTES = 64;
+// Upper bounds on what we accept from storage, so a corrupted or planted hash cannot make a sign-in attempt use
+// gigabytes of memory or minutes of CPU.
+const MAX_LOG2N = 20;
+const MAX_R = 32;
+const MAX_P = 16;
+
+export class PasswordHashFormatError extends Error {
+  constructor() {
+    super('The stored password hash is not in the expected scrypt format.');
+    this.name = 'PasswordHashFormatError';
+  }
+}
+
+function scryptAsync(password: string, salt: Buffer, keyLength: number, parameters: ScryptParameters): Promise<Buffer> {
+  const N = 2 ** parameters.log2N;
+  const options: ScryptOptions = {
+    N,
+    r: parameters.r,
+    p: parameters.p,
+    // OpenSSL needs 128*r*(N+2) for V plus 128*r*p for B; Node's 32 MiB default is far below N=2^17.
+    maxmem: 128 * parameters.r * (N + 2 + parameters.p) * 2,
+  };
+  return new Promise((resolve, reject) => {
+    scrypt(password, salt, keyLength, options, (error, derivedKey) => (error ? reject(error) : resolve(derivedKey)));
+  });
+}
+
+/** The same password typed on different devices can arrive as different Unicode sequences (é vs e + accent). */
+function normalisePassword(password: string): string {
+  return password.normalize('NFKC');
+}
+
+export async function hashPassword(password: string): Promise<string> {
+  const salt = randomBytes(SALT_BYTES);
+  const parameters = CURRENT_SCRYPT_PARAMETERS;
+  const hash = await scryptAsync(normalisePassword(password), salt, HASH_BYTES, parameters);
+  return formatHash(parameters, salt, hash);
+}
+
+function formatHash(parameters: ScryptParameters, salt: Buffer, hash: Buffer): string {
+  return [
+    'scrypt',
+    parameters.log2N,
+    parameters.r,
+    parameters.p,
+    salt.toString('base64'),
+    hash.toString('base64'),
+  ].join('$');
+}
+
+interface ParsedHash {
+  parameters: ScryptParameters;
+  salt: Buffer;
+  hash: Buffer;
+}
+
+function parseSmallInteger(text: string, max: number): number | null {
+  if (!/^[1-9]\d{0,2}$/.test(text)) return null;
+  const value = Number(text);
+  return value <= max ? value : null;
+}
+
+function decodeBase64(text: string): Buffer | null {
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(text)) return null;
+  return Buffer.from(text, 'base64');
+}
+
+export function parsePasswordHash(stored: string): ParsedHash {
+  const parts = stored.split('$');
+  if (parts.length !== 6 || parts[0] !== 'scrypt') throw new PasswordHashFormatError();
+  const log2N = parseSmallInteger(parts[1]!, MAX_LOG2N);
+  const r = parseSmallInteger(parts[2]!, MAX_R);
+  const p = parseSmallInteger(parts[3]!, MAX_P);
+  const salt = decodeBase64(parts[4]!);
+  const hash = decodeBase64(parts[5]!);
+  if (log2N === null || r === null || p === null || !salt || !hash) throw new PasswordHashFormatError();
+  if (salt.length < 8 || hash.length < 16 || hash.length > 128) throw new PasswordHashFormatError();
+  return { parameters: { log2N, r, p }, salt, hash };
+}
+
+export type PasswordVerification = { ok: boolean; needsRehash: boolean };
+
+function isWeakerThanCurrent(parsed: ParsedHash): boolean {
+  const current = CURRENT_SCRYPT_PARAMETERS;
+  return (
+    parsed.parameters.log2N < current.log2N ||
+    parsed.parameters.r < current.r ||
+    parsed.parameters.p < current.p ||
+    parsed.salt.length < SALT_BYTES ||
+    parsed.hash.length < HASH_BYTES
+  );
+}
+
+/**
+ * Throws PasswordHashFormatError for a stored value we cannot read: that is a data fault to surface, not a wrong
+ * password. `needsRehash` is only ever true after a correct password, when the caller can store a fresh hash.
+ */
+export async function verifyPassword(stored: string, password: string): Promise<PasswordVerification> {
+  const parsed = parsePasswordHash(stored);
+  const candidate = await scryptAsync(normalisePassword(password), parsed.salt, parsed.hash.length, parsed.parameters);
+  const ok = timingSafeEqual(candidate, parsed.hash);
+  return { ok, needsRehash: ok && isWeakerThanCurrent(parsed) };
+}
+
+/**
+ * Spends the same time and memory as checking a real password, for sign-in attempts with an unknown email address,
+ * so response times do not reveal whether someone has an account. Always fails.
+ */
+export async function dummyVerify(password: string): Promise<PasswordVerification> {
+  const unmatchable = formatHash(CURRENT_SCRYPT_PARAMETERS, randomBytes(SALT_BYTES), randomBytes(HASH_BYTES));
+  await verifyPassword(unmatchable, password);
+  return { ok: false, needsRehash: false };
+}
+
+export const MIN_PASSWORD_LENGTH = 12;
+export const MAX_PASSWORD_LENGTH = 256;
+
+export type PasswordPolicyResult = { ok: true } | { ok: false; message: string };
+
+const SEQUENCES = [
+  '0123456789012345678901234567890123456789',
+  'abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz',
+  'qwertyuiopqwertyuiopqwertyuiop',
+  'asdfghjklasdfghjklasdfghjkl',
+  'zxcvbnmzxcvbnmzxcvbnm',
+  'qwertyuiopasdfghjklzxcvbnm',
+  '1234567890qwertyuiopasdfghjklzxcvbnm',
+];
+
+/** "aaaaaaaaaaaa", "abcabcabcabc", "123456789012", "zyxwvutsrqpo": long, but among the first things tried. */
+function isRepeatOrSequence(lower: string): boolean {
+  if (/^([\s\S]{1,4})\1+$/u.test(lower)) return true;
+  const reversed = [...lower].reverse().join('');
+  return SEQUENCES.some((sequence) => sequence.includes(lower) || sequence.includes(reversed));
+}
+
+/**
+ * Length and a deny list rather than composition rules, following NCSC guidance: rules like "must contain a symbol"
+ * push people towards predictable patterns. Length counts characters as people see them, not UTF-16 code units.
+ */
+export function checkPasswordPolicy(
+  password: string,
+  { email, name }: { email?: string | null; name?: string | null } = {},
+): PasswordPolicyResult {
+  const normalised = normalisePassword(password);
+  const length = [...normalised].length;
+  if (length < MIN_PASSWORD_LENGTH) {
+    return { ok: false, message: `Your password must be at least ${MIN_PASSWORD_LENGTH} characters long.` };
+  }
+  if (length > MAX_PASSWORD_LENGTH) {
+    return { ok: false, message: `Your password must be ${MAX_PASSWORD_LENGTH} characters or fewer.` };
+  }
+  const lower = normalised.toLowerCase();
+
+  const localPart = email?.split('@')[0]?.trim().toLowerCase() ?? '';
+  if (localPart.length >= 3 && lower.includes(localPart)) {
+    return { ok: false, message: 'Your password must not contain your email address.' };
+  }
+  const nameParts = (name ?? '')
+    .normalize('NFKC')
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((part) => part.length >= 4); // shorter parts (Jo, Tom) occur inside too many ordinary words
+  if (nameParts.some((part) => lower.includes(part))) {
+    return { ok: false, message: 'Your password must not contain your name.' };
+  }
+  if (isRepeatOrSequence(lower)) {
+    return {
+      ok: false,
+      message: 'Your password must not be a repeated or sequential pattern, like "aaaaaaaaaaaa" or "123456789012".',
+    };
+  }
+  if (isCommonPassword(lower)) {
+    return {
+      ok: false,
+      // No example passphrase: people copy examples.
+      message: 'Your password is too common and would be easy to guess. Try three random words instead.',
+    };
+  }
+  return { ok: true };
+}
