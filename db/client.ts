@@ -1,0 +1,30 @@
+import Database from 'better-sqlite3';
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import * as schema from './schema/index.ts';
+
+export type PortalDb = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
+
+export interface OpenedDatabase {
+  sqlite: Database.Database;
+  db: PortalDb;
+}
+
+/**
+ * Opens the one connection this process uses.
+ * synchronous = FULL: with WAL, NORMAL can lose the last commits on power loss, and a referral
+ * answered "saved" must survive that. The cost is one fsync per commit, which this traffic can afford.
+ */
+export function openDatabase(path: string): OpenedDatabase {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const sqlite = new Database(path);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('foreign_keys = ON');
+  const db = drizzle({ client: sqlite, schema }) as PortalDb;
+  return { sqlite, db };
+}
+
+export { schema };

@@ -1,0 +1,2 @@
+// The one list of tables drizzle-kit reads to generate migrations. Each concept keeps its own file.
+export * from './offices.ts';

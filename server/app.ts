@@ -1,0 +1,71 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import formbody from '@fastify/formbody';
+import type { DestinationStream } from 'pino';
+import { randomUUID } from 'node:crypto';
+import type { AppConfig } from './config.ts';
+import { systemClock, type Clock } from './clock.ts';
+import type { OpenedDatabase } from '../db/client.ts';
+import { createServices, type Services } from './services.ts';
+import { loggerOptions } from './logging.ts';
+import { securityPlugin } from './plugins/security.ts';
+import { errorsPlugin } from './plugins/errors.ts';
+import { staticSitePlugin } from './plugins/static-site.ts';
+import { healthRoutes } from './plugins/health.ts';
+import { astroSsrRoutes, type AstroHandler } from './plugins/astro-ssr.ts';
+import { serverEntry } from './site-files.ts';
+import { pathToFileURL } from 'node:url';
+
+export interface AppDeps {
+  database: OpenedDatabase;
+  clock?: Clock;
+  /** Astro's built middleware handler; loaded from dist/server/entry.mjs when not given. */
+  astroHandler?: AstroHandler;
+  logStream?: DestinationStream;
+  /** Directory of the prerendered site (dist/client by default). */
+  clientDir?: string;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    services: Services;
+    portalConfig: AppConfig;
+  }
+}
+
+export async function loadAstroHandler(entry = serverEntry): Promise<AstroHandler> {
+  const mod = (await import(pathToFileURL(entry).href)) as { handler: AstroHandler };
+  return mod.handler;
+}
+
+/** Builds the whole portal as one Fastify instance. Tests call this directly and use `app.inject`. */
+export async function buildApp(config: AppConfig, deps: AppDeps): Promise<FastifyInstance> {
+  const options: FastifyServerOptions = {
+    logger: loggerOptions(config, deps.logStream),
+    // Fastify accepts a hop count at runtime; its types only list the other forms.
+    trustProxy: config.trustProxy as FastifyServerOptions['trustProxy'],
+    genReqId: () => randomUUID(),
+    bodyLimit: 32 * 1024,
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+  };
+  const app = Fastify(options);
+
+  const clock = deps.clock ?? systemClock;
+  const services = createServices({ config, db: deps.database.db, clock });
+  app.decorate('services', services);
+  app.decorate('portalConfig', config);
+  app.addHook('onClose', async () => {
+    if (deps.database.sqlite.open) deps.database.sqlite.close();
+  });
+
+  await app.register(securityPlugin, { config });
+  await app.register(errorsPlugin);
+  await app.register(formbody, { bodyLimit: 32 * 1024 });
+  await app.register(healthRoutes, { services });
+
+  const handler = deps.astroHandler ?? (await loadAstroHandler());
+  await app.register(astroSsrRoutes, { handler, services });
+  await app.register(staticSitePlugin, deps.clientDir ? { root: deps.clientDir } : {});
+
+  return app;
+}

@@ -1,0 +1,39 @@
+import fp from 'fastify-plugin';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import type { AppConfig } from '../config.ts';
+
+/**
+ * Security headers on every response, including Astro's hijacked ones (helmet writes them in onRequest).
+ * No inline script or style anywhere, so the CSP needs no nonces or hashes.
+ */
+export const securityPlugin = fp<{ config: AppConfig }>(
+  async (app, { config }) => {
+    await app.register(helmet, {
+      global: true,
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          fontSrc: ["'self'"],
+          connectSrc: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          baseUri: ["'self'"],
+          objectSrc: ["'none'"],
+          ...(config.servedOverHttps ? { upgradeInsecureRequests: [] } : {}),
+        },
+      },
+      referrerPolicy: { policy: 'no-referrer' },
+      strictTransportSecurity: config.servedOverHttps ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+      crossOriginEmbedderPolicy: false,
+      xFrameOptions: { action: 'deny' },
+    });
+    // Routes opt in with `config: { rateLimit: {...} }`; the in-memory store suits one process.
+    await app.register(rateLimit, { global: false });
+  },
+  { name: 'security' },
+);

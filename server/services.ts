@@ -1,0 +1,33 @@
+import type { AppConfig } from './config.ts';
+import type { Clock } from './clock.ts';
+import type { PortalDb } from '../db/client.ts';
+import { sql } from 'drizzle-orm';
+
+export interface ServiceDeps {
+  config: AppConfig;
+  db: PortalDb;
+  clock: Clock;
+}
+
+/**
+ * The composition root: every domain service is built here from its dependencies, and the same
+ * object reaches Fastify routes and Astro pages (through locals), so both share one connection.
+ */
+export function createServices(deps: ServiceDeps) {
+  return {
+    clock: deps.clock,
+    publicBaseUrl: deps.config.publicBaseUrl,
+    health: {
+      databaseAnswers(): boolean {
+        try {
+          const row = deps.db.get<{ ok: number }>(sql`SELECT 1 AS ok`);
+          return row?.ok === 1;
+        } catch {
+          return false;
+        }
+      },
+    },
+  };
+}
+
+export type Services = ReturnType<typeof createServices>;

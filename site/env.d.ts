@@ -1,0 +1,12 @@
+/// <reference path="../.astro/types.d.ts" />
+
+declare namespace App {
+  interface Locals {
+    /** The signed-in staff member, or null on pages that do not need one. Set by Fastify before Astro renders. */
+    staff: import('../server/astro-locals.ts').StaffLocal | null;
+    /** Server services (database access and domain functions) shared with Fastify: pages never open the database themselves. */
+    services: import('../server/astro-locals.ts').PageServices;
+    /** Per-request values Fastify passes to the page (CSRF token, flash messages, request id). */
+    request: import('../server/astro-locals.ts').RequestLocal;
+  }
+}
