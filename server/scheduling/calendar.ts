@@ -1,0 +1,247 @@
+import Holidays from 'date-holidays';
+import type { CalendarConfig, ClockTime, IsoDate, IsoWeekday, Nation, OfficeHours, WorkingWindow } from './types.ts';
+
+export type { CalendarConfig, ClockTime, IsoDate, IsoWeekday, Nation, OfficeHours, WorkingWindow } from './types.ts';
+
+const LONDON = 'Europe/London';
+const MINUTE_MS = 60_000;
+const DAY_MS = 86_400_000;
+
+export const DEFAULT_OFFICE_HOURS: OfficeHours[] = ([1, 2, 3, 4, 5] as const).map((weekday) => ({
+  weekday,
+  opens: '09:00',
+  closes: '17:00',
+}));
+
+export function defaultCalendarConfig(nation: Nation): CalendarConfig {
+  return { nation, hours: DEFAULT_OFFICE_HOURS, closures: [] };
+}
+
+// ---------------------------------------------------------------------------
+// Dates and wall-clock times
+// ---------------------------------------------------------------------------
+
+const ISO_DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
+const CLOCK_TIME_PATTERN = /^([01]\d|2[0-3]):([0-5]\d)$/;
+
+/** True only for a real calendar date written `YYYY-MM-DD` (so `2027-02-29` is false). */
+export function isValidIsoDate(value: string): boolean {
+  const match = ISO_DATE_PATTERN.exec(value);
+  if (!match) return false;
+  const [, y, m, d] = match.map(Number) as [number, number, number, number];
+  const probe = new Date(Date.UTC(y, m - 1, d));
+  return probe.getUTCFullYear() === y && probe.getUTCMonth() === m - 1 && probe.getUTCDate() === d;
+}
+
+function parseIsoDate(date: IsoDate): { year: number; month: number; day: number } {
+  if (!isValidIsoDate(date)) throw new RangeError(`Not a YYYY-MM-DD date: ${JSON.stringify(date)}`);
+  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
+  return { year, month, day };
+}
+
+// Date.UTC at midnight is a timezone-free way to do calendar arithmetic on London dates.
+function isoDateToUtcMidnight(date: IsoDate): number {
+  const { year, month, day } = parseIsoDate(date);
+  return Date.UTC(year, month - 1, day);
+}
+
+function utcMidnightToIsoDate(ms: number): IsoDate {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+/** Minutes after midnight for `HH:MM`; throws on anything else so a bad config fails loudly. */
+export function parseClockTime(time: ClockTime): number {
+  const match = CLOCK_TIME_PATTERN.exec(time);
+  if (!match) throw new RangeError(`Not an HH:MM time: ${JSON.stringify(time)}`);
+  return Number(match[1]) * 60 + Number(match[2]);
+}
+
+export function addCalendarDays(date: IsoDate, days: number): IsoDate {
+  return utcMidnightToIsoDate(isoDateToUtcMidnight(date) + days * DAY_MS);
+}
+
+/** Whole calendar days from `from` to `to` (negative when `to` is earlier). */
+export function calendarDaysBetween(from: IsoDate, to: IsoDate): number {
+  return Math.round((isoDateToUtcMidnight(to) - isoDateToUtcMidnight(from)) / DAY_MS);
+}
+
+export function isoWeekday(date: IsoDate): IsoWeekday {
+  const sundayZero = new Date(isoDateToUtcMidnight(date)).getUTCDay();
+  return (sundayZero === 0 ? 7 : sundayZero) as IsoWeekday;
+}
+
+const londonPartsFormatter = new Intl.DateTimeFormat('en-GB', {
+  timeZone: LONDON,
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
+
+/** The London date and wall-clock minute-of-day that an instant falls on. */
+export function londonWallClock(instant: Date): { date: IsoDate; minutes: number } {
+  const parts: Record<string, string> = {};
+  for (const part of londonPartsFormatter.formatToParts(instant)) parts[part.type] = part.value;
+  return {
+    date: `${parts.year}-${parts.month}-${parts.day}`,
+    minutes: Number(parts.hour) * 60 + Number(parts.minute),
+  };
+}
+
+export function londonDate(instant: Date): IsoDate {
+  return londonWallClock(instant).date;
+}
+
+/**
+ * The instant at which London clocks show `time` on `date`.
+ * London is only ever UTC+0 or UTC+1, so we try both offsets and keep the one that reads back correctly.
+ * Autumn overlap (01:00-01:59 happens twice): the earlier, BST, instant - a deadline should err early.
+ * Spring gap (01:00-01:59 never happens): read as GMT, i.e. pushed forward an hour, as Temporal's
+ * 'compatible' rule does. Office hours never fall in either hour.
+ */
+export function londonWallTimeToInstant(date: IsoDate, time: ClockTime): Date {
+  const minutes = parseClockTime(time);
+  const asIfUtc = isoDateToUtcMidnight(date) + minutes * MINUTE_MS;
+  for (const offsetMinutes of [60, 0]) {
+    const candidate = new Date(asIfUtc - offsetMinutes * MINUTE_MS);
+    const readBack = londonWallClock(candidate);
+    if (readBack.date === date && readBack.minutes === minutes) return candidate;
+  }
+  return new Date(asIfUtc);
+}
+
+/** The first instant of a London date. Midnight always exists in London (changes happen at 01:00 UTC). */
+export function startOfLondonDate(date: IsoDate): Date {
+  return londonWallTimeToInstant(date, '00:00');
+}
+
+/** The last millisecond of a London date: the latest moment that still counts as "on" that date. */
+export function endOfLondonDate(date: IsoDate): Date {
+  return new Date(startOfLondonDate(addCalendarDays(date, 1)).getTime() - 1);
+}
+
+// ---------------------------------------------------------------------------
+// Bank holidays
+// ---------------------------------------------------------------------------
+
+const DATE_HOLIDAYS_STATE: Record<Nation, string> = {
+  'england-and-wales': 'ENG', // Wales has exactly England's bank holidays
+  scotland: 'SCT',
+  'northern-ireland': 'NIR',
+};
+
+const holidaysByNation = new Map<Nation, Holidays>();
+const bankHolidaysByNationYear = new Map<string, Map<IsoDate, string>>();
+
+function holidaysFor(nation: Nation): Holidays {
+  let holidays = holidaysByNation.get(nation);
+  if (!holidays) {
+    holidays = new Holidays('GB', DATE_HOLIDAYS_STATE[nation]);
+    holidaysByNation.set(nation, holidays);
+  }
+  return holidays;
+}
+
+/** Bank holidays (including substitute days) for one nation and year, date -> name. */
+export function bankHolidaysInYear(year: number, nation: Nation): ReadonlyMap<IsoDate, string> {
+  const key = `${nation}:${year}`;
+  let byDate = bankHolidaysByNationYear.get(key);
+  if (!byDate) {
+    byDate = new Map();
+    for (const holiday of holidaysFor(nation).getHolidays(year)) {
+      // Mother's Day, Father's Day etc. are 'observance': offices stay open.
+      if (holiday.type !== 'public' && holiday.type !== 'bank') continue;
+      // `date` is the local (London) date as 'YYYY-MM-DD hh:mm:ss'; `start` is a UTC instant and would be off by a day in BST.
+      byDate.set(holiday.date.slice(0, 10), holiday.name);
+    }
+    bankHolidaysByNationYear.set(key, byDate);
+  }
+  return byDate;
+}
+
+export function bankHolidayName(date: IsoDate, nation: Nation): string | null {
+  return bankHolidaysInYear(parseIsoDate(date).year, nation).get(date) ?? null;
+}
+
+export function isBankHoliday(date: IsoDate, nation: Nation): boolean {
+  return bankHolidayName(date, nation) !== null;
+}
+
+// ---------------------------------------------------------------------------
+// Working days and windows
+// ---------------------------------------------------------------------------
+
+/** Everything wrong with a config, in words; empty when it is usable. Call at start-up. */
+export function calendarConfigProblems(cfg: CalendarConfig): string[] {
+  const problems: string[] = [];
+  const seenWeekdays = new Set<number>();
+  for (const entry of cfg.hours) {
+    if (seenWeekdays.has(entry.weekday)) problems.push(`weekday ${entry.weekday} has more than one opening window`);
+    seenWeekdays.add(entry.weekday);
+    let opens: number;
+    let closes: number;
+    try {
+      opens = parseClockTime(entry.opens);
+      closes = parseClockTime(entry.closes);
+    } catch (error) {
+      problems.push(`weekday ${entry.weekday}: ${(error as Error).message}`);
+      continue;
+    }
+    if (opens >= closes)
+      problems.push(`weekday ${entry.weekday} closes (${entry.closes}) before it opens (${entry.opens})`);
+  }
+  for (const closure of cfg.closures) {
+    if (!isValidIsoDate(closure)) problems.push(`closure ${JSON.stringify(closure)} is not a YYYY-MM-DD date`);
+  }
+  return problems;
+}
+
+function officeHoursFor(date: IsoDate, cfg: CalendarConfig): OfficeHours | null {
+  const weekday = isoWeekday(date);
+  const matching = cfg.hours.filter((entry) => entry.weekday === weekday);
+  // Two windows a day would make "end of the working day" ambiguous; refuse rather than guess.
+  if (matching.length > 1) throw new RangeError(`Office hours list weekday ${weekday} more than once`);
+  const hours = matching[0];
+  if (!hours) return null;
+  if (parseClockTime(hours.opens) >= parseClockTime(hours.closes)) {
+    throw new RangeError(`Office hours for weekday ${weekday} close before they open`);
+  }
+  return hours;
+}
+
+export function isWorkingDate(date: IsoDate, cfg: CalendarConfig): boolean {
+  if (cfg.closures.includes(date)) return false;
+  if (isBankHoliday(date, cfg.nation)) return false;
+  return officeHoursFor(date, cfg) !== null;
+}
+
+export function workingWindow(date: IsoDate, cfg: CalendarConfig): WorkingWindow | null {
+  if (!isWorkingDate(date, cfg)) return null;
+  const hours = officeHoursFor(date, cfg);
+  if (!hours) return null;
+  return { date, start: londonWallTimeToInstant(date, hours.opens), end: londonWallTimeToInstant(date, hours.closes) };
+}
+
+/** Working windows on every working date from `from` to `to`, both inclusive, in order. */
+export function workingWindowsBetween(from: IsoDate, to: IsoDate, cfg: CalendarConfig): WorkingWindow[] {
+  const windows: WorkingWindow[] = [];
+  for (let date = from; date <= to; date = addCalendarDays(date, 1)) {
+    const window = workingWindow(date, cfg);
+    if (window) windows.push(window);
+  }
+  return windows;
+}
+
+// A year and a bit covers any realistic run of closures; beyond that the config is broken, not the search.
+const WORKING_DATE_SEARCH_LIMIT_DAYS = 400;
+
+/** The first working date strictly after `date`, or null if none within about a year (e.g. no office hours at all). */
+export function nextWorkingDate(date: IsoDate, cfg: CalendarConfig): IsoDate | null {
+  for (let offset = 1; offset <= WORKING_DATE_SEARCH_LIMIT_DAYS; offset++) {
+    const candidate = addCalendarDays(date, offset);
+    if (isWorkingDate(candidate, cfg)) return candidate;
+  }
+  return null;
+}

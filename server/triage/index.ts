@@ -1,0 +1,3 @@
+export * from './rules.ts';
+export * from './triage.ts';
+export * from './types.ts';
