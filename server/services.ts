@@ -2,6 +2,7 @@ import type { AppConfig } from './config.ts';
 import type { Clock } from './clock.ts';
 import type { PortalDb } from '../db/client.ts';
 import { sql } from 'drizzle-orm';
+import { parseDataKeys } from './security/field-encryption.ts';
 
 export interface ServiceDeps {
   config: AppConfig;
@@ -14,8 +15,12 @@ export interface ServiceDeps {
  * object reaches Fastify routes and Astro pages (through locals), so both share one connection.
  */
 export function createServices(deps: ServiceDeps) {
+  const keyring = parseDataKeys(deps.config.dataKey);
   return {
     clock: deps.clock,
+    db: deps.db,
+    keyring,
+    config: deps.config,
     publicBaseUrl: deps.config.publicBaseUrl,
     health: {
       databaseAnswers(): boolean {

@@ -1,2 +1,4 @@
 // The one list of tables drizzle-kit reads to generate migrations. Each concept keeps its own file.
 export * from './offices.ts';
+export * from './staff.ts';
+export * from './outbox.ts';
