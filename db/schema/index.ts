@@ -2,3 +2,5 @@
 export * from './offices.ts';
 export * from './staff.ts';
 export * from './outbox.ts';
+export * from './auth.ts';
+export * from './audit.ts';

@@ -2,8 +2,8 @@ import { sqliteTable, text, integer, primaryKey, index } from 'drizzle-orm/sqlit
 import { offices } from './offices.ts';
 
 /**
- * A member of staff. Sign-in details (password hash, TOTP secret, lockouts) are added by the
- * back-office work; this is the identity every other table refers to.
+ * A member of staff: the identity every other table refers to, plus what signing in needs.
+ * Nobody is ever deleted (audit entries keep pointing at them): people leave by being disabled.
  */
 export const staffUsers = sqliteTable('staff_users', {
   id: text('id').primaryKey(),
@@ -12,6 +12,18 @@ export const staffUsers = sqliteTable('staff_users', {
   role: text('role', { enum: ['admin', 'manager', 'caseworker'] }).notNull(),
   status: text('status', { enum: ['invited', 'active', 'disabled'] }).notNull().default('invited'),
   createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  /** Self-describing scrypt hash (`scrypt$17$8$1$salt$hash`), null until enrolment sets a password. */
+  passwordHash: text('password_hash'),
+  /** The authenticator secret, encrypted (AAD `staff:<id>:totp`). Set while enrolling, confirmed by a first code. */
+  totpSecretEnc: text('totp_secret_enc'),
+  totpConfirmedAt: integer('totp_confirmed_at', { mode: 'timestamp_ms' }),
+  /** The 30-second step of the last accepted code: that code, and any earlier one, is refused (no replay). */
+  totpLastStep: integer('totp_last_step'),
+  /** SHA-256 of the one-time enrolment link's token; the token itself is only ever printed once. */
+  enrolmentTokenHash: text('enrolment_token_hash').unique(),
+  enrolmentExpiresAt: integer('enrolment_expires_at', { mode: 'timestamp_ms' }),
+  enrolledAt: integer('enrolled_at', { mode: 'timestamp_ms' }),
+  disabledAt: integer('disabled_at', { mode: 'timestamp_ms' }),
 });
 
 /** Which offices a member of staff works for (a manager or caseworker may cover more than one). */
