@@ -4,6 +4,7 @@ import type {
   CaseworkerPattern,
   IsoDate,
   SafeTime,
+  SlotFallbackReasonId,
   SlotProposal,
   SlotRequest,
   WorkingWindow,
@@ -14,6 +15,7 @@ export type {
   CaseworkerPattern,
   CaseworkerShift,
   SafeTime,
+  SlotFallbackReasonId,
   SlotProposal,
   SlotRequest,
 } from './types.ts';
@@ -48,6 +50,7 @@ export function proposeSlot(req: SlotRequest): SlotProposal {
     return deadlineFallback(
       req,
       slotMs,
+      'no_safe_channel',
       'he gave no phone or email that is safe to use: agree a safe way to reach him',
     );
   }
@@ -105,24 +108,35 @@ export function proposeSlot(req: SlotRequest): SlotProposal {
     return { kind: 'slot', start, end, staffId: chosen.staffId, channel };
   }
 
-  const reason =
+  const [reasonId, reason]: [SlotFallbackReasonId, string] =
     lastStart < firstStart
-      ? `not enough time before the deadline for a ${slotMinutes}-minute contact`
+      ? ['no_time_before_deadline', `not enough time before the deadline for a ${slotMinutes}-minute contact`]
       : !sawOfficeTime
-        ? 'no office working time between receipt and the deadline'
+        ? ['no_office_time', 'no office working time between receipt and the deadline']
         : !sawRosteredCaseworker
-          ? 'no caseworker is rostered in office hours before the deadline'
+          ? ['no_caseworker_rostered', 'no caseworker is rostered in office hours before the deadline']
           : !sawFreeCaseworker
-            ? 'every rostered caseworker is fully booked or at their daily limit before the deadline'
-            : `no caseworker free before the deadline inside his safe times (${req.safeTimes.join(', ')})`;
-  return deadlineFallback(req, slotMs, reason);
+            ? [
+                'caseworkers_fully_booked',
+                'every rostered caseworker is fully booked or at their daily limit before the deadline',
+              ]
+            : [
+                'outside_safe_times',
+                `no caseworker free before the deadline inside his safe times (${req.safeTimes.join(', ')})`,
+              ];
+  return deadlineFallback(req, slotMs, reasonId, reason);
 }
 
-function deadlineFallback(req: SlotRequest, slotMs: number, reason: string): SlotProposal {
+function deadlineFallback(
+  req: SlotRequest,
+  slotMs: number,
+  reasonId: SlotFallbackReasonId,
+  reason: string,
+): SlotProposal {
   // Late enough to leave a whole slot before the deadline, never before receipt, never past the deadline.
   const deadlineMs = req.deadline.getTime();
   const startMs = Math.min(deadlineMs, Math.max(req.receivedAt.getTime(), deadlineMs - slotMs));
-  return { kind: 'deadline_fallback', start: new Date(startMs), reason, capacityShort: true };
+  return { kind: 'deadline_fallback', start: new Date(startMs), reasonId, reason, capacityShort: true };
 }
 
 /** Adjacent safe times join up, so a call from 11:45 to 12:15 is fine when he chose morning and afternoon. */

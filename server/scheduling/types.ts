@@ -90,6 +90,16 @@ export interface SlotRequest {
   slotMinutes?: number;
 }
 
+/** Why no slot fitted, for code to branch on (e.g. what an email may say: the reasons about him stay in the back office). */
+export type SlotFallbackReasonId =
+  /** He gave no phone or email that is safe to use: a person has to agree a route (not a capacity problem). */
+  | 'no_safe_channel'
+  | 'no_time_before_deadline'
+  | 'no_office_time'
+  | 'no_caseworker_rostered'
+  | 'caseworkers_fully_booked'
+  | 'outside_safe_times';
+
 export type SlotProposal =
   | { kind: 'slot'; start: Date; end: Date; staffId: string; channel: 'phone' | 'email' }
-  | { kind: 'deadline_fallback'; start: Date; reason: string; capacityShort: true };
+  | { kind: 'deadline_fallback'; start: Date; reasonId: SlotFallbackReasonId; reason: string; capacityShort: true };

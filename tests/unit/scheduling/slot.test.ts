@@ -136,6 +136,7 @@ describe('proposeSlot: safe times', () => {
     expect(proposal).toEqual({
       kind: 'deadline_fallback',
       start: new Date('2026-12-11T16:30:00Z'),
+      reasonId: 'outside_safe_times',
       reason: 'no caseworker free before the deadline inside his safe times (evening)',
       capacityShort: true,
     });
@@ -154,6 +155,7 @@ describe('proposeSlot: safe times', () => {
     const proposal = proposeSlot(request({ phoneSafe: false, emailSafe: false }));
     expect(proposal.kind).toBe('deadline_fallback');
     expect(proposal.kind === 'deadline_fallback' && proposal.reason).toMatch(/no phone or email that is safe/);
+    expect(proposal.kind === 'deadline_fallback' && proposal.reasonId).toBe('no_safe_channel');
   });
 
   it('exposes the safe-time hours it uses', () => {
@@ -226,6 +228,7 @@ describe('proposeSlot: deadline fallback', () => {
     expect(tight).toEqual({
       kind: 'deadline_fallback',
       start: new Date('2026-12-07T10:10:00Z'),
+      reasonId: 'no_time_before_deadline',
       reason: 'not enough time before the deadline for a 30-minute contact',
       capacityShort: true,
     });
@@ -244,6 +247,7 @@ describe('proposeSlot: deadline fallback', () => {
     expect(proposal.kind === 'deadline_fallback' && proposal.reason).toBe(
       'no office working time between receipt and the deadline',
     );
+    expect(proposal.kind === 'deadline_fallback' && proposal.reasonId).toBe('no_office_time');
   });
 
   it('says when nobody is rostered before the deadline', () => {
@@ -251,6 +255,7 @@ describe('proposeSlot: deadline fallback', () => {
     expect(proposal.kind === 'deadline_fallback' && proposal.reason).toBe(
       'no caseworker is rostered in office hours before the deadline',
     );
+    expect(proposal.kind === 'deadline_fallback' && proposal.reasonId).toBe('no_caseworker_rostered');
   });
 
   it('says when everyone is fully booked', () => {
@@ -259,6 +264,7 @@ describe('proposeSlot: deadline fallback', () => {
     expect(proposal).toEqual({
       kind: 'deadline_fallback',
       start: new Date('2026-12-11T16:30:00Z'),
+      reasonId: 'caseworkers_fully_booked',
       reason: 'every rostered caseworker is fully booked or at their daily limit before the deadline',
       capacityShort: true,
     });
