@@ -4,3 +4,4 @@ export * from './staff.ts';
 export * from './outbox.ts';
 export * from './auth.ts';
 export * from './audit.ts';
+export * from './referrals.ts';
