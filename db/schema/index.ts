@@ -5,3 +5,5 @@ export * from './outbox.ts';
 export * from './auth.ts';
 export * from './audit.ts';
 export * from './referrals.ts';
+export * from './scheduling.ts';
+export * from './alerts.ts';
