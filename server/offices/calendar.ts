@@ -1,0 +1,118 @@
+import { and, asc, eq } from 'drizzle-orm';
+import { officeClosures, officeHours } from '../../db/schema/scheduling.ts';
+import { offices } from '../../db/schema/offices.ts';
+import { defaultCalendarConfig, DEFAULT_OFFICE_HOURS, isValidIsoDate } from '../scheduling/calendar.ts';
+import type { CalendarConfig, IsoDate, Nation, OfficeHours } from '../scheduling/types.ts';
+import { closureSchema, officeHoursSchema } from './config.ts';
+import type { SqliteDb } from './db.ts';
+import { OfficeSettingsError } from './errors.ts';
+
+export interface OfficeSummary {
+  id: string;
+  name: string;
+  nation: Nation;
+  hours: OfficeHours[];
+}
+
+export interface OfficeClosure {
+  date: IsoDate;
+  reason: string | null;
+}
+
+export function listOffices(db: SqliteDb): OfficeSummary[] {
+  const rows = db
+    .select({ id: offices.id, name: offices.name, nation: offices.nation, hoursJson: officeHours.weeklyHoursJson })
+    .from(offices)
+    .leftJoin(officeHours, eq(officeHours.officeId, offices.id))
+    .orderBy(asc(offices.name))
+    .all();
+  return rows.map((row) => ({ id: row.id, name: row.name, nation: row.nation, hours: parseStoredHours(row.hoursJson) }));
+}
+
+export function getOffice(db: SqliteDb, officeId: string): OfficeSummary | null {
+  return listOffices(db).find((office) => office.id === officeId) ?? null;
+}
+
+function requireOffice(db: SqliteDb, officeId: string): { id: string; nation: Nation } {
+  const office = db.select({ id: offices.id, nation: offices.nation }).from(offices).where(eq(offices.id, officeId)).get();
+  if (!office) throw new OfficeSettingsError(`There is no office "${officeId}".`);
+  return office;
+}
+
+// An office that has never been seeded keeps the default hours rather than having none: a calendar with no
+// working time would push every deadline to the end of day 7.
+function parseStoredHours(json: string | null): OfficeHours[] {
+  if (json === null) return DEFAULT_OFFICE_HOURS;
+  return officeHoursSchema.parse(JSON.parse(json)) as OfficeHours[];
+}
+
+export function getOfficeHours(db: SqliteDb, officeId: string): OfficeHours[] {
+  requireOffice(db, officeId);
+  const row = db.select().from(officeHours).where(eq(officeHours.officeId, officeId)).get();
+  return parseStoredHours(row?.weeklyHoursJson ?? null);
+}
+
+/** Replaces an office's weekly hours. A weekday left out is a closed day; one opening window per day. */
+export function setOfficeHours(db: SqliteDb, officeId: string, hours: OfficeHours[], now: Date): OfficeHours[] {
+  requireOffice(db, officeId);
+  const parsed = officeHoursSchema.safeParse(hours);
+  if (!parsed.success) throw new OfficeSettingsError(parsed.error.issues.map((issue) => issue.message).join('; '));
+  const sorted = [...(parsed.data as OfficeHours[])].sort((a, b) => a.weekday - b.weekday);
+  db.insert(officeHours)
+    .values({ officeId, weeklyHoursJson: JSON.stringify(sorted), updatedAt: now })
+    .onConflictDoUpdate({ target: officeHours.officeId, set: { weeklyHoursJson: JSON.stringify(sorted), updatedAt: now } })
+    .run();
+  return sorted;
+}
+
+export function listClosures(db: SqliteDb, officeId: string): OfficeClosure[] {
+  return db
+    .select({ date: officeClosures.date, reason: officeClosures.reason })
+    .from(officeClosures)
+    .where(eq(officeClosures.officeId, officeId))
+    .orderBy(asc(officeClosures.date))
+    .all();
+}
+
+/** Adds a day the office is shut (or updates its reason). Deadlines already given are not moved. */
+export function addClosure(db: SqliteDb, officeId: string, closure: { date: string; reason?: string | null }, now: Date): OfficeClosure {
+  requireOffice(db, officeId);
+  const parsed = closureSchema.safeParse({ date: closure.date, reason: closure.reason ?? null });
+  if (!parsed.success) throw new OfficeSettingsError(parsed.error.issues.map((issue) => issue.message).join('; '));
+  const reason = parsed.data.reason === '' ? null : parsed.data.reason;
+  db.insert(officeClosures)
+    .values({ officeId, date: parsed.data.date, reason, createdAt: now })
+    .onConflictDoUpdate({ target: [officeClosures.officeId, officeClosures.date], set: { reason } })
+    .run();
+  return { date: parsed.data.date, reason };
+}
+
+/** Returns whether there was such a closure. */
+export function removeClosure(db: SqliteDb, officeId: string, date: string): boolean {
+  if (!isValidIsoDate(date)) throw new OfficeSettingsError('Expected a real date written YYYY-MM-DD.');
+  const result = db
+    .delete(officeClosures)
+    .where(and(eq(officeClosures.officeId, officeId), eq(officeClosures.date, date)))
+    .run();
+  return result.changes > 0;
+}
+
+/**
+ * The working calendar of an office: its nation's bank holidays, its hours and its closures.
+ * Synchronous so it can run inside the referral transaction. An unknown office gets the default
+ * England and Wales calendar rather than an error: a referral must never be lost to a settings problem.
+ */
+export function calendarFor(db: SqliteDb, officeId: string): CalendarConfig {
+  const office = db
+    .select({ nation: offices.nation, hoursJson: officeHours.weeklyHoursJson })
+    .from(offices)
+    .leftJoin(officeHours, eq(officeHours.officeId, offices.id))
+    .where(eq(offices.id, officeId))
+    .get();
+  if (!office) return defaultCalendarConfig('england-and-wales');
+  return {
+    nation: office.nation,
+    hours: parseStoredHours(office.hoursJson),
+    closures: listClosures(db, officeId).map((closure) => closure.date),
+  };
+}

@@ -1,0 +1,130 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { OpenedDatabase } from '../../../db/client.ts';
+import { firstContactSlots } from '../../../db/schema/scheduling.ts';
+import { referrals } from '../../../db/schema/referrals.ts';
+import { eq } from 'drizzle-orm';
+import {
+  bookFirstContact,
+  firstContactSlotsForStaff,
+  getFirstContactSlot,
+  proposeFirstContact,
+  seedOffices,
+  setCaseworkerPattern,
+  type FirstContactRequest,
+} from '../../../server/offices/index.ts';
+import { contactBy } from '../../../server/scheduling/deadline.ts';
+import { calendarFor } from '../../../server/offices/calendar.ts';
+import { addReferral, addStaff, migratedMemoryDb } from '../alerts/support.ts';
+
+// Monday 7 December 2026, 10:07 London (GMT).
+const RECEIVED = new Date('2026-12-07T10:07:00Z');
+let database: OpenedDatabase;
+let alex: string;
+let sam: string;
+
+beforeEach(async () => {
+  database = await migratedMemoryDb();
+  seedOffices(database.db, RECEIVED);
+  alex = addStaff(database.db, { name: 'Alex', offices: ['leeds'] });
+  sam = addStaff(database.db, { name: 'Sam', offices: ['leeds', 'manchester'] });
+});
+afterEach(() => database.sqlite.close());
+
+const mondayToFriday = [1, 2, 3, 4, 5].map((weekday) => ({ weekday, start: '09:00', end: '17:00' }));
+
+function request(officeId: string, overrides: Partial<FirstContactRequest> = {}): FirstContactRequest {
+  const deadline = contactBy('within_7_days', RECEIVED, calendarFor(database.db, officeId)).contactBy;
+  const { id } = addReferral(database.db, { officeId, priority: 'within_7_days', receivedAt: RECEIVED, contactBy: deadline });
+  return { referralId: id, officeId, receivedAt: RECEIVED, deadline, phoneSafe: true, emailSafe: false, safeTimes: [], ...overrides };
+}
+
+describe('booking first contact against stored patterns and bookings', () => {
+  it('books the earliest free slot and counts it as booked for the next referral', () => {
+    setCaseworkerPattern(database.db, alex, { weekly: mondayToFriday, maxFirstContactsPerDay: 5 }, RECEIVED);
+    const first = bookFirstContact(database.db, request('leeds'), RECEIVED);
+    const second = bookFirstContact(database.db, request('leeds'), RECEIVED);
+    expect(first).toMatchObject({ kind: 'slot', staffId: alex, channel: 'phone', startsAt: new Date('2026-12-07T10:15:00Z') });
+    expect(second).toMatchObject({ kind: 'slot', staffId: alex, startsAt: new Date('2026-12-07T10:45:00Z') });
+    expect(firstContactSlotsForStaff(database.db, alex, RECEIVED, new Date('2026-12-08T00:00:00Z')).map((s) => s.referralId)).toEqual([
+      first.referralId,
+      second.referralId,
+    ]);
+  });
+
+  it('keeps to each caseworker’s daily limit, across the offices they cover', () => {
+    setCaseworkerPattern(database.db, sam, { weekly: mondayToFriday, maxFirstContactsPerDay: 1 }, RECEIVED);
+    const manchester = bookFirstContact(database.db, request('manchester'), RECEIVED);
+    const leeds = bookFirstContact(database.db, request('leeds'), RECEIVED);
+    expect(manchester).toMatchObject({ staffId: sam, startsAt: new Date('2026-12-07T10:15:00Z') });
+    // Sam's one first contact on Monday is taken (for Manchester), so Leeds gets Tuesday.
+    expect(leeds).toMatchObject({ staffId: sam, startsAt: new Date('2026-12-08T09:00:00Z') });
+  });
+
+  it('spreads the load to the caseworker with fewer contacts that day', () => {
+    setCaseworkerPattern(database.db, alex, { weekly: mondayToFriday, maxFirstContactsPerDay: 5 }, RECEIVED);
+    setCaseworkerPattern(database.db, sam, { weekly: mondayToFriday, maxFirstContactsPerDay: 5 }, RECEIVED);
+    const a = bookFirstContact(database.db, request('leeds'), RECEIVED);
+    const b = bookFirstContact(database.db, request('leeds'), RECEIVED);
+    expect([a.staffId, b.staffId].sort()).toEqual([alex, sam].sort());
+    expect(a.startsAt).toEqual(b.startsAt);
+  });
+
+  it('respects his safe times and keeps the slot inside office hours', () => {
+    setCaseworkerPattern(database.db, alex, { weekly: mondayToFriday, maxFirstContactsPerDay: 5 }, RECEIVED);
+    const slot = bookFirstContact(database.db, request('leeds', { safeTimes: ['afternoon'] }), RECEIVED);
+    expect(slot).toMatchObject({ kind: 'slot', startsAt: new Date('2026-12-07T12:00:00Z'), endsAt: new Date('2026-12-07T12:30:00Z') });
+  });
+
+  it('proposes the deadline itself, with the reason, when nobody is rostered', () => {
+    const req = request('leeds');
+    const slot = bookFirstContact(database.db, req, RECEIVED);
+    expect(slot).toMatchObject({
+      kind: 'deadline_fallback',
+      staffId: null,
+      channel: null,
+      reasonId: 'no_caseworker_rostered',
+      endsAt: req.deadline,
+    });
+    expect(slot.startsAt.getTime()).toBe(req.deadline.getTime() - 30 * 60_000);
+  });
+
+  it('ignores disabled staff and staff of other offices', () => {
+    const gone = addStaff(database.db, { name: 'Gone', status: 'disabled', offices: ['leeds'] });
+    const elsewhere = addStaff(database.db, { name: 'Elsewhere', offices: ['manchester'] });
+    for (const id of [gone, elsewhere]) setCaseworkerPattern(database.db, id, { weekly: mondayToFriday, maxFirstContactsPerDay: 5 }, RECEIVED);
+    expect(bookFirstContact(database.db, request('leeds'), RECEIVED).kind).toBe('deadline_fallback');
+  });
+
+  it('never proposes anything after the deadline', () => {
+    setCaseworkerPattern(database.db, alex, { weekly: [{ weekday: 5, start: '16:45', end: '17:00' }], maxFirstContactsPerDay: 5 }, RECEIVED);
+    const req = request('leeds');
+    const slot = bookFirstContact(database.db, req, RECEIVED);
+    expect(slot.kind).toBe('deadline_fallback');
+    expect(slot.endsAt.getTime()).toBeLessThanOrEqual(req.deadline.getTime());
+  });
+
+  it('is idempotent: a referral keeps the slot it was given', () => {
+    setCaseworkerPattern(database.db, alex, { weekly: mondayToFriday, maxFirstContactsPerDay: 5 }, RECEIVED);
+    const req = request('leeds');
+    const first = bookFirstContact(database.db, req, RECEIVED);
+    const again = bookFirstContact(database.db, req, new Date(RECEIVED.getTime() + 60_000));
+    expect(again).toEqual(first);
+    expect(getFirstContactSlot(database.db, req.referralId)).toEqual(first);
+  });
+
+  it('proposes without booking (for triage:explain)', () => {
+    setCaseworkerPattern(database.db, alex, { weekly: mondayToFriday, maxFirstContactsPerDay: 5 }, RECEIVED);
+    const { referralId: _unused, ...req } = request('leeds');
+    expect(proposeFirstContact(database.db, req)).toMatchObject({ kind: 'slot', start: new Date('2026-12-07T10:15:00Z') });
+    expect(proposeFirstContact(database.db, req)).toMatchObject({ kind: 'slot', start: new Date('2026-12-07T10:15:00Z') });
+    expect(database.db.select().from(firstContactSlots).all()).toEqual([]);
+  });
+
+  it('goes when its referral is deleted', () => {
+    setCaseworkerPattern(database.db, alex, { weekly: mondayToFriday, maxFirstContactsPerDay: 5 }, RECEIVED);
+    const req = request('leeds');
+    bookFirstContact(database.db, req, RECEIVED);
+    database.db.delete(referrals).where(eq(referrals.id, req.referralId)).run();
+    expect(getFirstContactSlot(database.db, req.referralId)).toBeNull();
+  });
+});
