@@ -201,7 +201,9 @@ describe('outbox worker over real SMTP', () => {
     const server = await smtp();
     const ids = queue(6);
     const second = openDatabase(join(dir, 'portal.db'));
-    cleanups.push(() => second.sqlite.close());
+    cleanups.push(() => {
+      second.sqlite.close();
+    });
     const a = worker(createSmtpMailer(server.url));
     const b = worker(createSmtpMailer(server.url), second);
     const [ra, rb] = await Promise.all([a.runOnce(T0), b.runOnce(T0)]);
