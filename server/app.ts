@@ -12,6 +12,7 @@ import { errorsPlugin } from './plugins/errors.ts';
 import { staticSitePlugin } from './plugins/static-site.ts';
 import { healthRoutes } from './plugins/health.ts';
 import { astroSsrRoutes, type AstroHandler } from './plugins/astro-ssr.ts';
+import { backofficePrepare } from './backoffice/plugin.ts';
 import { serverEntry } from './site-files.ts';
 import { pathToFileURL } from 'node:url';
 
@@ -64,7 +65,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<Fastif
   await app.register(healthRoutes, { services });
 
   const handler = deps.astroHandler ?? (await loadAstroHandler());
-  await app.register(astroSsrRoutes, { handler, services });
+  await app.register(astroSsrRoutes, { handler, services, prepare: backofficePrepare({ config, services }) });
   await app.register(staticSitePlugin, deps.clientDir ? { root: deps.clientDir } : {});
 
   return app;

@@ -1,4 +1,6 @@
 import type { Services } from './services.ts';
+import type { Flash } from './auth/sessions.ts';
+import type { BackofficePage } from './backoffice/pages.ts';
 
 /** What an Astro page may know about the signed-in staff member. */
 export interface StaffLocal {
@@ -12,6 +14,11 @@ export interface StaffLocal {
 export interface RequestLocal {
   id: string;
   csrfToken: string | null;
+  /** Messages, errors and typed values left by the last form post (post, redirect, get), shown once. */
+  flash?: Flash | null;
 }
+
+/** The back-office screen to render and its data, prepared (and access-checked) by the Fastify route. */
+export type PageLocal = BackofficePage;
 
 export type PageServices = Services;

@@ -8,5 +8,7 @@ declare namespace App {
     services: import('../server/astro-locals.ts').PageServices;
     /** Per-request values Fastify passes to the page (CSRF token, flash messages, request id). */
     request: import('../server/astro-locals.ts').RequestLocal;
+    /** The back-office screen and its data, loaded and access-checked by the Fastify route; null elsewhere. */
+    page: import('../server/astro-locals.ts').PageLocal | null;
   }
 }

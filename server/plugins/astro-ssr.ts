@@ -1,20 +1,39 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Services } from '../services.ts';
-import type { StaffLocal, RequestLocal } from '../astro-locals.ts';
+import type { StaffLocal, RequestLocal, PageLocal } from '../astro-locals.ts';
+
+export interface AstroLocals {
+  staff: StaffLocal | null;
+  services: Services;
+  request: RequestLocal;
+  page: PageLocal | null;
+}
 
 export type AstroHandler = (
   req: IncomingMessage,
   res: ServerResponse,
   next: undefined,
-  locals: { staff: StaffLocal | null; services: Services; request: RequestLocal },
+  locals: AstroLocals,
 ) => Promise<void> | void;
+
+/** What a route may hand the page besides the defaults: the screen's data and the flash from the last action. */
+export interface AstroRenderExtras {
+  page?: PageLocal | null;
+  flash?: RequestLocal['flash'];
+}
+
+/** Renders the request through Astro. From a POST it renders as a GET (the body was consumed by Fastify). */
+export type AstroRender = (request: FastifyRequest, reply: FastifyReply, extras?: AstroRenderExtras) => Promise<void>;
 
 export interface AstroSsrOptions {
   handler: AstroHandler;
   services: Services;
-  /** Hooks that must run before Astro renders (session, sign-in checks), registered inside this scope. */
-  prepare?: (scope: FastifyInstance) => Promise<void> | void;
+  /**
+   * Hooks and routes that must run before Astro renders (session, sign-in checks), registered inside this scope.
+   * Routes it registers use `render`; if it registers GET /staff and /staff/* itself, the defaults are skipped.
+   */
+  prepare?: (scope: FastifyInstance, render: AstroRender) => Promise<void> | void;
 }
 
 declare module 'fastify' {
@@ -32,25 +51,28 @@ declare module 'fastify' {
 export async function astroSsrRoutes(app: FastifyInstance, opts: AstroSsrOptions): Promise<void> {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_request, _payload, done) => done(null));
-  if (opts.prepare) await opts.prepare(app);
 
   app.addHook('onRequest', async (_request, reply) => {
     reply.header('Cache-Control', 'no-store');
     reply.header('X-Robots-Tag', 'noindex, nofollow');
   });
 
-  const render = async (request: FastifyRequest, reply: FastifyReply) => {
+  const render: AstroRender = async (request, reply, extras = {}) => {
     // Headers set on the Fastify reply are not sent once hijacked; copy them onto the raw response.
     for (const [name, value] of Object.entries(reply.getHeaders())) {
       if (value !== undefined) reply.raw.setHeader(name, value as string | number | readonly string[]);
     }
     reply.hijack();
+    // Astro would try to read a request body for other methods; Fastify has already consumed it.
+    if (request.raw.method !== 'GET' && request.raw.method !== 'HEAD') request.raw.method = 'GET';
     await opts.handler(request.raw, reply.raw, undefined, {
       staff: request.staff ?? null,
       services: opts.services,
-      request: { id: request.id, csrfToken: request.csrfTokenForPage ?? null },
+      request: { id: request.id, csrfToken: request.csrfTokenForPage ?? null, flash: extras.flash ?? null },
+      page: extras.page ?? null,
     });
   };
-  app.get('/staff', render);
-  app.get('/staff/*', render);
+  if (opts.prepare) await opts.prepare(app, render);
+  if (!app.hasRoute({ method: 'GET', url: '/staff' })) app.get('/staff', render);
+  if (!app.hasRoute({ method: 'GET', url: '/staff/*' })) app.get('/staff/*', render);
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../../helpers/app.ts';
+import { enrolStaff, seedTestOffices, signedIn } from '../backoffice/staff-client.ts';
 
 describe('the portal app', () => {
   let t: TestApp;
@@ -48,20 +49,36 @@ describe('the portal app', () => {
   });
 
   it('renders /staff on request through Astro, never cached or indexed, with the security headers', async () => {
+    // Signed out, the back office sends everyone to sign in (deny by default).
     for (const url of ['/staff', '/staff/']) {
       const res = await t.app.inject({ method: 'GET', url });
-      expect(res.statusCode).toBe(200);
-      expect(res.body).toContain('Staff back office');
+      expect(res.statusCode).toBe(303);
+      expect(res.headers.location).toBe('/staff/sign-in');
       expect(res.headers['cache-control']).toBe('no-store');
       expect(res.headers['x-robots-tag']).toContain('noindex');
-      expect(String(res.headers['content-security-policy'])).toContain("default-src 'self'");
     }
+    const signIn = await t.app.inject({ method: 'GET', url: '/staff/sign-in' });
+    expect(signIn.statusCode).toBe(200);
+    expect(signIn.body).toContain('Safer Lives back office');
+    expect(signIn.headers['cache-control']).toBe('no-store');
+    expect(signIn.headers['x-robots-tag']).toContain('noindex');
+    expect(String(signIn.headers['content-security-policy'])).toContain("default-src 'self'");
   });
 
-  it("renders Astro's 404 page for unknown /staff URLs", async () => {
-    const res = await t.app.inject({ method: 'GET', url: '/staff/no-such-page' });
+  it("renders a 404 page for unknown /staff URLs to signed-in staff, and sends everyone else to sign in", async () => {
+    const anonymous = await t.app.inject({ method: 'GET', url: '/staff/no-such-page' });
+    expect(anonymous.statusCode).toBe(303);
+    expect(anonymous.headers.location).toMatch(/^\/staff\/sign-in/);
+
+    seedTestOffices(t.database.db);
+    const clock = { now: () => new Date(), advance: () => undefined };
+    const member = await enrolStaff(t.database.db, t.app.services.keyring, new Date(Date.now() - 60_000), { role: 'caseworker' });
+    const client = await signedIn(t, member, clock);
+    const res = await client.get('/staff/no-such-page');
     expect(res.statusCode).toBe(404);
     expect(res.body).toContain('Page not found');
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.headers['x-robots-tag']).toContain('noindex');
   });
 
   it('answers unknown public URLs with the 404 page, and unknown API URLs with JSON', async () => {

@@ -1,0 +1,47 @@
+import { asc, inArray } from 'drizzle-orm';
+import { staffUsers } from '../../../db/schema/staff.ts';
+import { AUDIT_ACTIONS, listAuditEvents, verifyAuditChain, type AuditAction, type AuditScope } from '../../audit/audit.ts';
+import { AUDIT_ROLES } from '../../staff/roles.ts';
+import { render, staffRoute, type StaffRoute } from '../http.ts';
+import { referralReferencesFor } from '../referral-lookup.ts';
+
+/** The audit trail: admins see all of it, managers the entries tied to their offices. */
+export const auditRoutes: StaffRoute[] = [
+  staffRoute('GET', '/staff/audit', AUDIT_ROLES, (ctx) => {
+    const { db } = ctx.services;
+    const scope: AuditScope = ctx.staff.role === 'admin' ? { kind: 'all' } : { kind: 'offices', officeIds: ctx.staff.officeIds };
+    const action = (AUDIT_ACTIONS as readonly string[]).includes(ctx.query.action ?? '') ? (ctx.query.action as AuditAction) : undefined;
+    const actorId = /^[0-9a-f-]{36}$/.test(ctx.query.actor ?? '') ? ctx.query.actor : undefined;
+    const before = Number.parseInt(ctx.query.before ?? '', 10);
+    const { rows, nextBeforeSeq } = listAuditEvents(db, {
+      scope,
+      action,
+      actorId,
+      beforeSeq: Number.isSafeInteger(before) && before > 0 ? before : undefined,
+      limit: 50,
+    });
+    const staffIds = [...new Set(rows.flatMap((row) => [row.targetStaffId, row.actorId]).filter((id): id is string => !!id))];
+    const names = new Map(
+      (staffIds.length ? db.select({ id: staffUsers.id, name: staffUsers.name }).from(staffUsers).where(inArray(staffUsers.id, staffIds)).all() : []).map(
+        (row) => [row.id, row.name],
+      ),
+    );
+    const references = referralReferencesFor(db, rows.map((row) => row.referralId).filter((id): id is string => !!id));
+    const actors = db.select({ id: staffUsers.id, name: staffUsers.name }).from(staffUsers).orderBy(asc(staffUsers.name)).all();
+    const chain = ctx.staff.role === 'admin' && ctx.query.verify === '1' ? verifyAuditChain(db) : null;
+    return render({
+      kind: 'audit',
+      scopeLabel: scope.kind === 'all' ? 'All offices' : 'Your offices',
+      rows: rows.map((row) => ({
+        ...row,
+        referralReference: row.referralId ? (references.get(row.referralId) ?? null) : null,
+        targetStaffName: row.targetStaffId ? (names.get(row.targetStaffId) ?? null) : null,
+      })),
+      filters: { action: action ?? '', actorId: actorId ?? '' },
+      actions: AUDIT_ACTIONS,
+      actors,
+      nextBeforeSeq,
+      chain: chain ? { ok: chain.ok, entries: chain.entries, brokenAtSeq: chain.ok ? null : chain.brokenAtSeq } : null,
+    });
+  }),
+];
