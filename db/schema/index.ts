@@ -7,3 +7,4 @@ export * from './audit.ts';
 export * from './referrals.ts';
 export * from './scheduling.ts';
 export * from './alerts.ts';
+export * from './casework.ts';

@@ -1,0 +1,150 @@
+import { sqliteTable, text, integer, index } from 'drizzle-orm/sqlite-core';
+import { referrals } from './referrals.ts';
+import { staffUsers } from './staff.ts';
+import { offices } from './offices.ts';
+
+/**
+ * Casework on a referral in the back office. The referral row keeps its current status and priority (the
+ * inbox sorts on them); these tables keep who did what and when. Anything a member of staff types about him
+ * (notes, reasons) is encrypted with the AAD `casework:<table>:<row id>`.
+ */
+
+/** Who is working on a referral now (one row per referral; history is in the audit trail). */
+export const referralAssignments = sqliteTable(
+  'referral_assignments',
+  {
+    referralId: text('referral_id')
+      .primaryKey()
+      .references(() => referrals.id, { onDelete: 'cascade' }),
+    staffId: text('staff_id')
+      .notNull()
+      .references(() => staffUsers.id),
+    assignedAt: integer('assigned_at', { mode: 'timestamp_ms' }).notNull(),
+    assignedBy: text('assigned_by')
+      .notNull()
+      .references(() => staffUsers.id),
+  },
+  (t) => [index('referral_assignments_staff_idx').on(t.staffId)],
+);
+
+/** Each try to reach him: how, what happened, and an optional note. */
+export const contactAttempts = sqliteTable(
+  'contact_attempts',
+  {
+    id: text('id').primaryKey(),
+    referralId: text('referral_id')
+      .notNull()
+      .references(() => referrals.id, { onDelete: 'cascade' }),
+    staffId: text('staff_id')
+      .notNull()
+      .references(() => staffUsers.id),
+    /** When the attempt happened (staff may record it a little later). */
+    attemptedAt: integer('attempted_at', { mode: 'timestamp_ms' }).notNull(),
+    channel: text('channel', { enum: ['phone', 'text', 'email', 'letter'] }).notNull(),
+    outcome: text('outcome', { enum: ['spoke', 'no_answer', 'voicemail_left', 'wrong_number', 'declined'] }).notNull(),
+    noteEnc: text('note_enc'),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('contact_attempts_referral_idx').on(t.referralId, t.attemptedAt)],
+);
+
+/** The first appointment (and any later one). */
+export const appointments = sqliteTable(
+  'appointments',
+  {
+    id: text('id').primaryKey(),
+    referralId: text('referral_id')
+      .notNull()
+      .references(() => referrals.id, { onDelete: 'cascade' }),
+    bookedBy: text('booked_by')
+      .notNull()
+      .references(() => staffUsers.id),
+    startsAt: integer('starts_at', { mode: 'timestamp_ms' }).notNull(),
+    mode: text('mode', { enum: ['office', 'remote'] }).notNull(),
+    /** For office appointments. */
+    officeId: text('office_id').references(() => offices.id),
+    /** Required when the appointment is after the 7-day window: why (encrypted). */
+    lateReasonEnc: text('late_reason_enc'),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('appointments_referral_idx').on(t.referralId, t.startsAt)],
+);
+
+/** Case notes, encrypted: they are the most sensitive thing staff write. */
+export const caseNotes = sqliteTable(
+  'case_notes',
+  {
+    id: text('id').primaryKey(),
+    referralId: text('referral_id')
+      .notNull()
+      .references(() => referrals.id, { onDelete: 'cascade' }),
+    staffId: text('staff_id')
+      .notNull()
+      .references(() => staffUsers.id),
+    bodyEnc: text('body_enc').notNull(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('case_notes_referral_idx').on(t.referralId, t.createdAt)],
+);
+
+/** Every status change, with the closing reason when it closes. */
+export const statusChanges = sqliteTable(
+  'status_changes',
+  {
+    id: text('id').primaryKey(),
+    referralId: text('referral_id')
+      .notNull()
+      .references(() => referrals.id, { onDelete: 'cascade' }),
+    staffId: text('staff_id')
+      .notNull()
+      .references(() => staffUsers.id),
+    fromStatus: text('from_status').notNull(),
+    toStatus: text('to_status').notNull(),
+    closedReason: text('closed_reason', { enum: ['declined', 'not_suitable', 'referred_elsewhere', 'unable_to_contact'] }),
+    changedAt: integer('changed_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('status_changes_referral_idx').on(t.referralId, t.changedAt)],
+);
+
+/** A manager's change of priority, with the required reason (encrypted) and the deadline before and after. */
+export const priorityOverrides = sqliteTable(
+  'priority_overrides',
+  {
+    id: text('id').primaryKey(),
+    referralId: text('referral_id')
+      .notNull()
+      .references(() => referrals.id, { onDelete: 'cascade' }),
+    staffId: text('staff_id')
+      .notNull()
+      .references(() => staffUsers.id),
+    fromPriority: text('from_priority').notNull(),
+    toPriority: text('to_priority').notNull(),
+    contactByBefore: integer('contact_by_before', { mode: 'timestamp_ms' }).notNull(),
+    contactByAfter: integer('contact_by_after', { mode: 'timestamp_ms' }).notNull(),
+    reasonEnc: text('reason_enc').notNull(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('priority_overrides_referral_idx').on(t.referralId, t.createdAt)],
+);
+
+/**
+ * A referral handed to a manager: "unable to contact" on a Today or Next working day referral is never
+ * closed by a caseworker; it waits here until a manager resolves it.
+ */
+export const escalations = sqliteTable(
+  'escalations',
+  {
+    id: text('id').primaryKey(),
+    referralId: text('referral_id')
+      .notNull()
+      .references(() => referrals.id, { onDelete: 'cascade' }),
+    reason: text('reason', { enum: ['unable_to_contact'] }).notNull(),
+    raisedBy: text('raised_by')
+      .notNull()
+      .references(() => staffUsers.id),
+    raisedAt: integer('raised_at', { mode: 'timestamp_ms' }).notNull(),
+    resolvedBy: text('resolved_by').references(() => staffUsers.id),
+    resolvedAt: integer('resolved_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [index('escalations_referral_idx').on(t.referralId, t.resolvedAt)],
+);
