@@ -1,0 +1,116 @@
+import type Database from 'better-sqlite3';
+import { bodyAad, recipientsAad } from '../mail/outbox.ts';
+import { decryptField, encryptField, FieldDecryptionError, nameSearchHash, needsRotation, type Keyring } from '../security/field-encryption.ts';
+import { answersAad, decryptAnswers, triageAad } from './store.ts';
+
+/** One encrypted column: which table, which row id column, and the AAD each value was encrypted with. */
+export interface EncryptedColumn {
+  table: string;
+  idColumn: string;
+  column: string;
+  aad: (id: string) => string;
+}
+
+/**
+ * Every encrypted column `npm run keys:rotate` re-encrypts. Another part of the app that stores encrypted
+ * values adds its columns here (with the same AAD its code uses) so one rotation covers everything.
+ */
+export const rotatableColumns: readonly EncryptedColumn[] = [
+  { table: 'referrals', idColumn: 'id', column: 'answers_enc', aad: answersAad },
+  { table: 'referrals', idColumn: 'id', column: 'triage_enc', aad: triageAad },
+  { table: 'outbox_messages', idColumn: 'id', column: 'recipients_enc', aad: recipientsAad },
+  { table: 'outbox_messages', idColumn: 'id', column: 'body_enc', aad: bodyAad },
+];
+
+export interface ColumnReport {
+  table: string;
+  column: string;
+  /** Values read and authenticated. */
+  checked: number;
+  /** Values re-encrypted under the current key (0 on a second run). */
+  rotated: number;
+}
+
+export interface RotationReport {
+  currentKeyId: string;
+  columns: ColumnReport[];
+  /** Name search hashes recomputed because they no longer matched the keyring's derivation key. */
+  nameHashesUpdated: number;
+}
+
+/** A value that failed its integrity check stops the rotation: nothing is changed, and the record is named. */
+export class RotationIntegrityError extends Error {
+  constructor(
+    readonly table: string,
+    readonly column: string,
+    readonly rowId: string,
+    readonly reason: string,
+  ) {
+    super(`${table}.${column} of row ${rowId} failed its integrity check (${reason}); nothing was changed. Investigate that row before rotating.`);
+    this.name = 'RotationIntegrityError';
+  }
+}
+
+const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
+
+/**
+ * Re-encrypts every value in `columns` that is not under the keyring's current key, and recomputes the
+ * referrals' name search hashes, in one transaction: all or nothing. Every value is decrypted first, so
+ * tampering is detected rather than re-encrypted. Idempotent: a second run changes nothing.
+ */
+export function rotateEncryptionKeys(
+  sqlite: Database.Database,
+  keyring: Keyring,
+  columns: readonly EncryptedColumn[] = rotatableColumns,
+): RotationReport {
+  for (const spec of columns) {
+    if (![spec.table, spec.idColumn, spec.column].every((name) => IDENTIFIER.test(name))) {
+      throw new TypeError(`Not a plain SQL identifier in ${spec.table}.${spec.column}`);
+    }
+  }
+  const run = sqlite.transaction((): RotationReport => {
+    const reports: ColumnReport[] = [];
+    for (const spec of columns) {
+      const rows = sqlite
+        .prepare(`SELECT ${spec.idColumn} AS id, ${spec.column} AS value FROM ${spec.table} WHERE ${spec.column} IS NOT NULL`)
+        .all() as Array<{ id: string; value: string }>;
+      const update = sqlite.prepare(`UPDATE ${spec.table} SET ${spec.column} = ? WHERE ${spec.idColumn} = ?`);
+      const report: ColumnReport = { table: spec.table, column: spec.column, checked: 0, rotated: 0 };
+      for (const row of rows) {
+        const id = String(row.id);
+        try {
+          // Every value is decrypted, so an altered one fails here instead of being re-encrypted as if valid.
+          const plaintext = decryptField(keyring, row.value, spec.aad(id));
+          report.checked += 1;
+          if (needsRotation(keyring, row.value)) {
+            update.run(encryptField(keyring, plaintext, spec.aad(id)), row.id);
+            report.rotated += 1;
+          }
+        } catch (error) {
+          if (error instanceof FieldDecryptionError) throw new RotationIntegrityError(spec.table, spec.column, id, error.reason);
+          throw error;
+        }
+      }
+      reports.push(report);
+    }
+
+    let nameHashesUpdated = 0;
+    const referrals = sqlite.prepare('SELECT id, answers_enc AS answers, name_search_hash AS hash FROM referrals').all() as Array<{
+      id: string;
+      answers: string;
+      hash: string;
+    }>;
+    const setHash = sqlite.prepare('UPDATE referrals SET name_search_hash = ? WHERE id = ?');
+    for (const row of referrals) {
+      const name = decryptAnswers(keyring, row.id, row.answers).name;
+      if (typeof name !== 'string') continue;
+      const hash = nameSearchHash(keyring, name);
+      if (hash !== row.hash) {
+        setHash.run(hash, row.id);
+        nameHashesUpdated += 1;
+      }
+    }
+    return { currentKeyId: keyring.currentKeyId, columns: reports, nameHashesUpdated };
+  });
+  return run.immediate();
+}

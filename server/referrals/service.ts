@@ -1,0 +1,277 @@
+import { randomUUID } from 'node:crypto';
+import { and, eq } from 'drizzle-orm';
+import type { PortalDb } from '../../db/client.ts';
+import { outboxMessages } from '../../db/schema/outbox.ts';
+import { referrals } from '../../db/schema/referrals.ts';
+import { enqueueEmail } from '../mail/outbox.ts';
+import { nameSearchHash, type Keyring } from '../security/field-encryption.ts';
+import { newReferralReference } from '../security/tokens.ts';
+import { londonDate, type CalendarConfig } from '../scheduling/calendar.ts';
+import { contactBy as computeContactBy, type ContactDeadline } from '../scheduling/deadline.ts';
+import { triage } from '../triage/triage.ts';
+import type { Priority, TriageResult } from '../triage/types.ts';
+import { acknowledgementDedupeKey, acknowledgementEmail } from './acknowledgement.ts';
+import type { FormTokens } from './form-token.ts';
+import { defaultCalendarFor, officeIdFor } from './offices.ts';
+import { answersShowRisk, validateReferralAnswers, type FieldError, type ReferralAnswers } from './questions.ts';
+import { decryptAnswers, encryptAnswers, encryptTriage, type PortalTransaction } from './store.ts';
+import { triageInputFromAnswers } from './triage-input.ts';
+
+/** No person reads the confidentiality statement and answers 20 questions faster than this. */
+export const MINIMUM_FILL_MS = 5_000;
+
+/** A referral as it has just been written, handed to `onReferralStored` inside the same transaction. */
+export interface StoredReferral {
+  id: string;
+  reference: string;
+  receivedAt: Date;
+  /** The office that owns it (his choice, or the default office for remote support). */
+  officeId: string;
+  officePreference: ReferralAnswers['office'];
+  nation: ReferralAnswers['nation'];
+  stage: ReferralAnswers['stage'];
+  source: ReferralAnswers['heardFrom'] | null;
+  meetPreference: ReferralAnswers['meetPreference'];
+  priority: Priority;
+  contactBy: Date;
+  triage: TriageResult;
+  deadline: ContactDeadline;
+  /** The office calendar the deadline was computed with. */
+  calendar: CalendarConfig;
+  /** True when an answer means crisis help was shown first (thoughts often, a plan, not able to keep safe). */
+  showsRisk: boolean;
+  /**
+   * His answers, in clear, for scheduling (safe times, which channels are safe). Personal data: never put
+   * any of it in an email to staff, a log line or a URL.
+   */
+  answers: ReferralAnswers;
+}
+
+/**
+ * Runs inside the referral's transaction, after the referral and his acknowledgement are written: queue
+ * staff alerts, propose a first-contact slot. Synchronous (better-sqlite3 transactions cannot await) and
+ * without I/O. If it throws, the whole referral rolls back and he is told to try again (503): a referral is
+ * never saved without its alerts.
+ */
+export type OnReferralStored = (tx: PortalTransaction, referral: StoredReferral, now: Date) => void;
+
+export interface ReferralServiceDeps {
+  db: PortalDb;
+  keyring: Keyring;
+  formTokens: FormTokens;
+  /** The working calendar an office's deadlines are computed in. */
+  calendarFor?: (officeId: string) => CalendarConfig;
+  onReferralStored?: OnReferralStored;
+  /** Submissions faster than this after the form was shown are turned away as bots. */
+  minimumFillMs?: number;
+}
+
+/** What arrives from the form or the JSON API, before any checks. */
+export interface ReferralSubmission {
+  /** The answers in the API's shape (the form is converted by `readPostedForm`), unvalidated. */
+  answers: unknown;
+  formToken: string | undefined;
+  honeypot: string | undefined;
+}
+
+/** What he is told once a referral is stored (the first time, or again for a repeated form). */
+export interface ReferralReceipt {
+  referralId: string;
+  reference: string;
+  contactBy: Date;
+  priority: Priority;
+  showsRisk: boolean;
+  /** An acknowledgement email was queued (he gave an email address and said it is safe). */
+  acknowledgementQueued: boolean;
+}
+
+export type SubmissionOutcome =
+  | { kind: 'created'; receipt: ReferralReceipt }
+  /** The same form was sent again (refresh, double click, Back and send): nothing new was created. */
+  | { kind: 'duplicate'; receipt: ReferralReceipt }
+  | { kind: 'invalid'; errors: FieldError[] }
+  /** He said he is under 18: nothing is stored, and he is shown who can help. */
+  | { kind: 'under_18' }
+  /**
+   * Turned away as a likely bot. The reason is for logs and tests only: people and clients get the same
+   * neutral message whichever check failed.
+   */
+  | { kind: 'not_accepted'; reason: 'honeypot' | 'too_fast' | 'missing_token' | 'bad_token' };
+
+/** The database could not be written: nothing was saved, and he must be told so. */
+export class ReferralStorageError extends Error {
+  constructor(cause: unknown) {
+    super('The referral could not be saved.', { cause });
+    this.name = 'ReferralStorageError';
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function receiptFromRow(
+  tx: PortalTransaction,
+  keyring: Keyring,
+  row: typeof referrals.$inferSelect,
+): ReferralReceipt {
+  const acknowledgement = tx
+    .select({ id: outboxMessages.id })
+    .from(outboxMessages)
+    .where(and(eq(outboxMessages.dedupeKey, acknowledgementDedupeKey(row.id))))
+    .get();
+  return {
+    referralId: row.id,
+    reference: row.reference,
+    contactBy: row.contactBy,
+    priority: row.priority,
+    showsRisk: answersShowRisk(decryptAnswers(keyring, row.id, row.answersEnc)),
+    acknowledgementQueued: acknowledgement !== undefined,
+  };
+}
+
+/**
+ * The one way a referral gets in, for both the HTML form and the JSON API: bot checks, idempotency, the
+ * under-18 rule, validation against the question definitions, triage and deadline, then one transaction
+ * that writes the referral, his acknowledgement email and whatever `onReferralStored` adds. The referral is
+ * "saved" only when this returns: the commit is durable (synchronous = FULL). Throws `ReferralStorageError`
+ * when the database cannot be written.
+ */
+export function submitReferral(deps: ReferralServiceDeps, submission: ReferralSubmission, now: Date): SubmissionOutcome {
+  if (submission.honeypot !== undefined && submission.honeypot.trim() !== '') return { kind: 'not_accepted', reason: 'honeypot' };
+  const token = deps.formTokens.verify(submission.formToken, now);
+  if (!token.ok) return { kind: 'not_accepted', reason: token.reason === 'missing' ? 'missing_token' : 'bad_token' };
+
+  // A repeat of a form already stored answers with that referral whatever it now contains, so a refresh
+  // or Back-and-send never creates a second referral (and never shows errors for a referral already made).
+  let existing: ReferralReceipt | undefined;
+  try {
+    existing = deps.db.transaction((tx) => {
+      const row = tx.select().from(referrals).where(eq(referrals.idempotencyKey, token.idempotencyKey)).get();
+      return row ? receiptFromRow(tx, deps.keyring, row) : undefined;
+    });
+  } catch (error) {
+    throw new ReferralStorageError(error);
+  }
+  if (existing) return { kind: 'duplicate', receipt: existing };
+
+  if (now.getTime() - token.issuedAt.getTime() < (deps.minimumFillMs ?? MINIMUM_FILL_MS)) {
+    return { kind: 'not_accepted', reason: 'too_fast' };
+  }
+
+  if (isObject(submission.answers) && submission.answers.over18 === 'no') return { kind: 'under_18' };
+  if (!isObject(submission.answers)) {
+    return { kind: 'invalid', errors: [{ path: '', message: 'Send the answers as one JSON object' }] };
+  }
+
+  const validation = validateReferralAnswers(submission.answers, { today: londonDate(now) });
+  if (!validation.ok) return { kind: 'invalid', errors: validation.errors };
+  const answers = validation.answers;
+
+  const officeId = officeIdFor(answers.office);
+  const calendar = (deps.calendarFor ?? defaultCalendarFor)(officeId);
+  const triageResult = triage(triageInputFromAnswers(answers), now);
+  const deadline = computeContactBy(triageResult.priority, now, calendar, triageResult.mustContactBeforeDate);
+  const showsRisk = answersShowRisk(answers);
+
+  try {
+    return deps.db.transaction(
+      (tx): SubmissionOutcome => {
+        // Checked again inside the write transaction: two identical posts racing each other still make one.
+        const raced = tx.select().from(referrals).where(eq(referrals.idempotencyKey, token.idempotencyKey)).get();
+        if (raced) return { kind: 'duplicate', receipt: receiptFromRow(tx, deps.keyring, raced) };
+
+        const id = randomUUID();
+        let reference = newReferralReference();
+        for (let attempt = 0; tx.select({ id: referrals.id }).from(referrals).where(eq(referrals.reference, reference)).get(); attempt++) {
+          if (attempt >= 10) throw new Error('Could not find an unused referral reference.');
+          reference = newReferralReference();
+        }
+
+        tx.insert(referrals)
+          .values({
+            id,
+            reference,
+            status: 'new',
+            priority: triageResult.priority,
+            contactBy: deadline.contactBy,
+            ruleVersion: triageResult.ruleVersion,
+            receivedAt: now,
+            officeId,
+            officePreference: answers.office,
+            nation: answers.nation,
+            stage: answers.stage,
+            source: answers.heardFrom ?? null,
+            meetPreference: answers.meetPreference,
+            confidentialityVersion: answers.confidentialityAgreedVersion,
+            answersEnc: encryptAnswers(deps.keyring, id, answers),
+            triageEnc: encryptTriage(deps.keyring, id, {
+              result: triageResult,
+              deadline: {
+                contactBy: deadline.contactBy.toISOString(),
+                cappedByTriggerDate: deadline.cappedByTriggerDate,
+                notes: deadline.notes,
+              },
+            }),
+            nameSearchHash: nameSearchHash(deps.keyring, answers.name),
+            idempotencyKey: token.idempotencyKey,
+          })
+          .run();
+
+        let acknowledgementQueued = false;
+        if (answers.email && answers.emailSafe === 'yes') {
+          acknowledgementQueued =
+            enqueueEmail(tx, deps.keyring, acknowledgementEmail(answers.email, reference, deadline.contactBy, id), now) !== null;
+        }
+
+        deps.onReferralStored?.(
+          tx,
+          {
+            id,
+            reference,
+            receivedAt: now,
+            officeId,
+            officePreference: answers.office,
+            nation: answers.nation,
+            stage: answers.stage,
+            source: answers.heardFrom ?? null,
+            meetPreference: answers.meetPreference,
+            priority: triageResult.priority,
+            contactBy: deadline.contactBy,
+            triage: triageResult,
+            deadline,
+            calendar,
+            showsRisk,
+            answers,
+          },
+          now,
+        );
+
+        return {
+          kind: 'created',
+          receipt: { referralId: id, reference, contactBy: deadline.contactBy, priority: triageResult.priority, showsRisk, acknowledgementQueued },
+        };
+      },
+      { behavior: 'immediate' },
+    );
+  } catch (error) {
+    throw new ReferralStorageError(error);
+  }
+}
+
+export interface ReferralService {
+  /** A fresh signed form token for a newly shown form. */
+  issueFormToken(now: Date): string;
+  /** The token to put back in a returned form: the one he sent when it is genuine (it stays his idempotency key), else a fresh one. */
+  formTokenFor(submitted: string | undefined, now: Date): string;
+  submit(submission: ReferralSubmission, now: Date): SubmissionOutcome;
+}
+
+export function createReferralService(deps: ReferralServiceDeps): ReferralService {
+  return {
+    issueFormToken: (now) => deps.formTokens.issue(now),
+    formTokenFor: (submitted, now) =>
+      submitted !== undefined && deps.formTokens.verify(submitted, now).ok ? submitted : deps.formTokens.issue(now),
+    submit: (submission, now) => submitReferral(deps, submission, now),
+  };
+}
