@@ -22,3 +22,6 @@ export interface RequestLocal {
 export type PageLocal = BackofficePage;
 
 export type PageServices = Services;
+
+/** What the self-referral page (/refer) shows: the form, its confirmation, or a problem. Set by server/referrals/routes.ts. */
+export type ReferralPageLocal = import('./referrals/page-state.ts').ReferralPageState;

@@ -3,6 +3,9 @@ import type { Clock } from './clock.ts';
 import type { PortalDb } from '../db/client.ts';
 import { sql } from 'drizzle-orm';
 import { parseDataKeys } from './security/field-encryption.ts';
+import { createReferralService } from './referrals/service.ts';
+import { createFormTokens } from './referrals/form-token.ts';
+import { defaultCalendarFor } from './referrals/offices.ts';
 
 export interface ServiceDeps {
   config: AppConfig;
@@ -22,6 +25,14 @@ export function createServices(deps: ServiceDeps) {
     keyring,
     config: deps.config,
     publicBaseUrl: deps.config.publicBaseUrl,
+    /** Self-referrals: the one submit path for the form and the JSON API (server/referrals/service.ts). */
+    referrals: createReferralService({
+      db: deps.db,
+      keyring,
+      formTokens: createFormTokens(deps.config.sessionSecret),
+      // Replaced by office calendars from the database when the alerts work lands.
+      calendarFor: defaultCalendarFor,
+    }),
     health: {
       databaseAnswers(): boolean {
         try {

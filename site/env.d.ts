@@ -10,5 +10,7 @@ declare namespace App {
     request: import('../server/astro-locals.ts').RequestLocal;
     /** The back-office screen and its data, loaded and access-checked by the Fastify route; null elsewhere. */
     page: import('../server/astro-locals.ts').PageLocal | null;
+    /** The self-referral page's state (form, confirmation or problem), decided by the Fastify route; absent elsewhere. */
+    referral?: import('../server/astro-locals.ts').ReferralPageLocal;
   }
 }
