@@ -40,7 +40,9 @@ export type RouteResult =
   | { kind: 'render'; page: BackofficePage }
   /** 303 See Other: the browser follows with a GET (post, redirect, get). */
   | { kind: 'redirect'; to: string; flash?: Flash }
-  | { kind: 'not_found' };
+  | { kind: 'not_found' }
+  /** A file to save (an export): sent as an attachment, never cached. */
+  | { kind: 'download'; filename: string; contentType: string; body: string };
 
 export interface StaffRoute {
   method: 'GET' | 'POST';

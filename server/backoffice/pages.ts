@@ -1,5 +1,6 @@
 import type { StaffRole } from '../staff/roles.ts';
 import type { AuditRow } from '../audit/audit.ts';
+import type { Priority } from '../triage/types.ts';
 
 /**
  * The data each back-office screen renders. Fastify routes build these (after every access check) and pass one to
@@ -102,6 +103,95 @@ export interface AuditPage {
   chain: { ok: boolean; entries: number; brokenAtSeq: number | null } | null;
 }
 
+export interface InboxRowView {
+  id: string;
+  reference: string;
+  priority: Priority;
+  contactBy: Date;
+  officeName: string;
+  status: string;
+  assigneeName: string | null;
+  receivedAt: Date;
+  escalated: boolean;
+  urgency: 'overdue' | 'due-today' | null;
+}
+
+export interface InboxPage {
+  kind: 'inbox';
+  now: Date;
+  rows: InboxRowView[];
+  total: number;
+  page: number;
+  pageCount: number;
+  filters: { status: string; priority: string; office: string; assignee: string; overdue: boolean };
+  offices: OfficeOption[];
+  assignees: Array<{ id: string; name: string }>;
+  /** Set when the list is a search result. */
+  search: { kind: 'reference' | 'name'; problem: string | null } | null;
+  reference: string;
+  /** The query string of the current filters, without the page, for pagination links. */
+  filterQuery: string;
+}
+
+export interface TimelineEntry {
+  at: Date;
+  staffName: string;
+  title: string;
+  text: string | null;
+}
+
+export interface ReferralPage {
+  kind: 'referral';
+  now: Date;
+  referral: {
+    id: string;
+    reference: string;
+    status: string;
+    priority: Priority;
+    contactBy: Date;
+    receivedAt: Date;
+    officeId: string;
+    officeName: string;
+    sevenDayLimit: Date;
+  };
+  /** Every answer, grouped as the form groups them. Null when the stored data failed its integrity check. */
+  groups: Array<{ sectionId: string; section: string; items: Array<{ questionId: string; label: string; value: string }> }> | null;
+  integrityProblem: string | null;
+  triage: {
+    originalPriority: Priority;
+    reasons: Array<{ ruleId: string; priority: Priority; text: string }>;
+    flags: Array<{ id: string; text: string }>;
+    ruleVersion: string;
+    mustContactBeforeDate: string | null;
+    cappedByTriggerDate: boolean;
+    deadlineNotes: string[];
+  } | null;
+  overrides: Array<{ at: Date; staffName: string; from: string; to: string; reason: string }>;
+  proposedSlot: { kind: 'slot' | 'deadline_fallback'; startsAt: Date; staffName: string | null; channel: string | null; reason: string | null } | null;
+  safeContact: {
+    phone: string | null;
+    email: string | null;
+    phoneSafe: boolean;
+    voicemailAllowed: boolean;
+    textsAllowed: boolean;
+    withheldNumberOk: boolean | null;
+    mayTellWhoWeAre: boolean;
+    safeTimesText: string;
+    emailSafe: boolean;
+    gpWelfareCheck: boolean;
+  } | null;
+  assignee: { id: string; name: string } | null;
+  assignable: Array<{ id: string; name: string }>;
+  attempts: TimelineEntry[];
+  appointments: Array<{ startsAt: Date; mode: string; officeName: string | null; staffName: string; lateReason: string | null }>;
+  notes: TimelineEntry[];
+  history: TimelineEntry[];
+  escalation: { raisedAt: Date; raisedByName: string } | null;
+  manualStatuses: Array<{ value: string; label: string }>;
+  offices: OfficeOption[];
+  can: { reassign: boolean; take: boolean; overridePriority: boolean; export: boolean };
+}
+
 export interface MessagePage {
   kind: 'forbidden' | 'not_found' | 'csrf_failed';
   status: number;
@@ -118,6 +208,8 @@ export type BackofficePage =
   | EnrolmentLinkPage
   | AccountPage
   | AuditPage
+  | InboxPage
+  | ReferralPage
   | MessagePage;
 
 export type PageOfKind<K extends BackofficePage['kind']> = Extract<BackofficePage, { kind: K }>;

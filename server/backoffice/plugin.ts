@@ -62,6 +62,14 @@ export function backofficePrepare(options: BackofficeOptions) {
         await reply.redirect(result.to, 303);
         return;
       }
+      if (result.kind === 'download') {
+        await reply
+          .code(200)
+          .header('Content-Type', result.contentType)
+          .header('Content-Disposition', `attachment; filename="${result.filename.replace(/[^A-Za-z0-9._-]/g, '_')}"`)
+          .send(result.body);
+        return;
+      }
       const page = result.kind === 'render' ? result.page : ({ kind: 'not_found', status: 404 } as const);
       const flash = session?.hasFlash ? takeFlash(services.db, services.keyring, session.id) : null;
       await renderAstro(request, reply, { page, flash });

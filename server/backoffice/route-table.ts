@@ -2,10 +2,10 @@ import type { StaffRoute } from './http.ts';
 import { authRoutes } from './routes/auth.ts';
 import { adminStaffRoutes } from './routes/admin-staff.ts';
 import { auditRoutes } from './routes/audit.ts';
-import { homeRoutes } from './routes/home.ts';
+import { caseworkRoutes } from './routes/casework.ts';
 
 /**
  * Every back-office route, with who may use it. The one source for the /staff gate and for the role-by-route
  * test: a route that is not listed here cannot be registered in the /staff scope at all.
  */
-export const staffRoutes: readonly StaffRoute[] = [...homeRoutes, ...authRoutes, ...adminStaffRoutes, ...auditRoutes];
+export const staffRoutes: readonly StaffRoute[] = [...caseworkRoutes, ...authRoutes, ...adminStaffRoutes, ...auditRoutes];

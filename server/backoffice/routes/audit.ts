@@ -1,5 +1,5 @@
 import { asc, inArray } from 'drizzle-orm';
-import { staffUsers } from '../../../db/schema/staff.ts';
+import { staffOffices, staffUsers } from '../../../db/schema/staff.ts';
 import { AUDIT_ACTIONS, listAuditEvents, verifyAuditChain, type AuditAction, type AuditScope } from '../../audit/audit.ts';
 import { AUDIT_ROLES } from '../../staff/roles.ts';
 import { render, staffRoute, type StaffRoute } from '../http.ts';
@@ -27,7 +27,20 @@ export const auditRoutes: StaffRoute[] = [
       ),
     );
     const references = referralReferencesFor(db, rows.map((row) => row.referralId).filter((id): id is string => !!id));
-    const actors = db.select({ id: staffUsers.id, name: staffUsers.name }).from(staffUsers).orderBy(asc(staffUsers.name)).all();
+    const everyone = db.select({ id: staffUsers.id, name: staffUsers.name }).from(staffUsers).orderBy(asc(staffUsers.name)).all();
+    // Managers choose among the people of their own offices.
+    const colleagues =
+      scope.kind === 'all'
+        ? null
+        : new Set(
+            db
+              .select({ id: staffOffices.staffId })
+              .from(staffOffices)
+              .where(inArray(staffOffices.officeId, [...scope.officeIds, '-']))
+              .all()
+              .map((row) => row.id),
+          );
+    const actors = colleagues ? everyone.filter((person) => colleagues.has(person.id)) : everyone;
     const chain = ctx.staff.role === 'admin' && ctx.query.verify === '1' ? verifyAuditChain(db) : null;
     return render({
       kind: 'audit',

@@ -1,0 +1,185 @@
+import { asc, desc, eq } from 'drizzle-orm';
+import { appointments, caseNotes, contactAttempts, priorityOverrides, statusChanges } from '../../../db/schema/casework.ts';
+import { offices } from '../../../db/schema/offices.ts';
+import { staffUsers } from '../../../db/schema/staff.ts';
+import type { PortalDb } from '../../../db/client.ts';
+import type { SessionStaff } from '../../auth/sessions.ts';
+import { recordAudit } from '../../audit/audit.ts';
+import { decryptField, type Keyring } from '../../security/field-encryption.ts';
+import { loadReferralAnswers, ReferralDataTamperedError, type LoadedReferral } from '../../referrals/store.ts';
+import { referralDisplayGroups } from '../../referrals/display.ts';
+import { getFirstContactSlot } from '../../offices/first-contact.ts';
+import { sevenDayLimit } from '../../scheduling/deadline.ts';
+import type { ReferralPage, TimelineEntry } from '../pages.ts';
+import type { ReferralHead } from './access.ts';
+import { assignableStaff, casenoteAad, currentAssignee, openEscalation } from './actions.ts';
+import { safeContactFrom, safeTimesText } from './safe-contact.ts';
+import {
+  CHANNEL_LABELS,
+  CLOSED_REASON_LABELS,
+  manualTransitions,
+  OUTCOME_LABELS,
+  PRIORITY_LABELS,
+  STATUS_LABELS,
+  type ClosedReason,
+  type ContactChannel,
+  type ContactOutcome,
+  type ReferralStatus,
+} from './statuses.ts';
+
+/**
+ * The referral record: his answers decrypted for this view only, the triage explanation, the safe-contact panel
+ * and the casework so far. Every call is one audited view.
+ */
+export function buildReferralPage(db: PortalDb, keyring: Keyring, staff: SessionStaff, referral: ReferralHead, now: Date): ReferralPage {
+  recordAudit(db, { actorId: staff.id, action: 'referral_viewed', referralId: referral.id, officeId: referral.officeId }, now);
+
+  let loaded: LoadedReferral | null = null;
+  let integrityProblem: string | null = null;
+  try {
+    loaded = loadReferralAnswers(db, keyring, referral.id);
+  } catch (error) {
+    if (!(error instanceof ReferralDataTamperedError)) throw error;
+    integrityProblem = error.message;
+  }
+
+  const staffNames = new Map(db.select({ id: staffUsers.id, name: staffUsers.name }).from(staffUsers).all().map((row) => [row.id, row.name]));
+  const nameOf = (id: string | null) => (id ? (staffNames.get(id) ?? 'Unknown') : 'Nobody');
+  const officeRows = db.select({ id: offices.id, name: offices.name }).from(offices).orderBy(asc(offices.name)).all();
+  const officeName = (id: string | null) => officeRows.find((o) => o.id === id)?.name ?? id ?? '';
+  const decrypt = (table: string, id: string, token: string | null): string | null => {
+    if (!token) return null;
+    try {
+      return decryptField(keyring, token, casenoteAad(table, id));
+    } catch {
+      return '[This text failed its integrity check and cannot be shown.]';
+    }
+  };
+
+  const attempts: TimelineEntry[] = db
+    .select()
+    .from(contactAttempts)
+    .where(eq(contactAttempts.referralId, referral.id))
+    .orderBy(desc(contactAttempts.attemptedAt))
+    .all()
+    .map((row) => ({
+      at: row.attemptedAt,
+      staffName: nameOf(row.staffId),
+      title: `${CHANNEL_LABELS[row.channel as ContactChannel]}: ${OUTCOME_LABELS[row.outcome as ContactOutcome]}`,
+      text: decrypt('contact_attempts', row.id, row.noteEnc),
+    }));
+  const notes: TimelineEntry[] = db
+    .select()
+    .from(caseNotes)
+    .where(eq(caseNotes.referralId, referral.id))
+    .orderBy(desc(caseNotes.createdAt))
+    .all()
+    .map((row) => ({ at: row.createdAt, staffName: nameOf(row.staffId), title: 'Note', text: decrypt('case_notes', row.id, row.bodyEnc) }));
+  const history: TimelineEntry[] = db
+    .select()
+    .from(statusChanges)
+    .where(eq(statusChanges.referralId, referral.id))
+    .orderBy(desc(statusChanges.changedAt))
+    .all()
+    .map((row) => ({
+      at: row.changedAt,
+      staffName: nameOf(row.staffId),
+      title: `${STATUS_LABELS[row.fromStatus as ReferralStatus] ?? row.fromStatus} → ${STATUS_LABELS[row.toStatus as ReferralStatus] ?? row.toStatus}`,
+      text: row.closedReason ? `Reason: ${CLOSED_REASON_LABELS[row.closedReason as ClosedReason]}` : null,
+    }));
+  const overrides = db
+    .select()
+    .from(priorityOverrides)
+    .where(eq(priorityOverrides.referralId, referral.id))
+    .orderBy(desc(priorityOverrides.createdAt))
+    .all()
+    .map((row) => ({
+      at: row.createdAt,
+      staffName: nameOf(row.staffId),
+      from: PRIORITY_LABELS[row.fromPriority as keyof typeof PRIORITY_LABELS] ?? row.fromPriority,
+      to: PRIORITY_LABELS[row.toPriority as keyof typeof PRIORITY_LABELS] ?? row.toPriority,
+      reason: decrypt('priority_overrides', row.id, row.reasonEnc) ?? '',
+    }));
+  const appointmentRows = db
+    .select()
+    .from(appointments)
+    .where(eq(appointments.referralId, referral.id))
+    .orderBy(asc(appointments.startsAt))
+    .all()
+    .map((row) => ({
+      startsAt: row.startsAt,
+      mode: row.mode === 'office' ? 'At the office' : 'Remote (phone or video)',
+      officeName: row.officeId ? officeName(row.officeId) : null,
+      staffName: nameOf(row.bookedBy),
+      lateReason: decrypt('appointments', row.id, row.lateReasonEnc),
+    }));
+
+  const slot = getFirstContactSlot(db, referral.id);
+  const escalation = openEscalation(db, referral.id);
+  const assignee = currentAssignee(db, referral.id);
+  const safe = loaded ? safeContactFrom(loaded.answers) : null;
+  const triage = loaded?.triage ?? null;
+
+  return {
+    kind: 'referral',
+    now,
+    referral: {
+      id: referral.id,
+      reference: referral.reference,
+      status: referral.status,
+      priority: referral.priority,
+      contactBy: referral.contactBy,
+      receivedAt: referral.receivedAt,
+      officeId: referral.officeId,
+      officeName: officeName(referral.officeId),
+      sevenDayLimit: sevenDayLimit(referral.receivedAt),
+    },
+    groups: loaded ? referralDisplayGroups(loaded.answers) : null,
+    integrityProblem,
+    triage: triage
+      ? {
+          originalPriority: triage.result.priority,
+          reasons: triage.result.reasons,
+          flags: triage.result.flags,
+          ruleVersion: triage.result.ruleVersion,
+          mustContactBeforeDate: triage.result.mustContactBeforeDate,
+          cappedByTriggerDate: triage.deadline.cappedByTriggerDate,
+          deadlineNotes: triage.deadline.notes.map((note) => note.text),
+        }
+      : null,
+    overrides,
+    proposedSlot: slot
+      ? { kind: slot.kind, startsAt: slot.startsAt, staffName: slot.staffId ? nameOf(slot.staffId) : null, channel: slot.channel, reason: slot.reason }
+      : null,
+    safeContact:
+      safe && loaded
+        ? {
+            phone: typeof loaded.answers.phone === 'string' ? loaded.answers.phone : null,
+            email: typeof loaded.answers.email === 'string' ? loaded.answers.email : null,
+            phoneSafe: safe.phoneSafe,
+            voicemailAllowed: safe.voicemailAllowed,
+            textsAllowed: safe.textsAllowed,
+            withheldNumberOk: safe.withheldNumberOk,
+            mayTellWhoWeAre: safe.mayTellWhoWeAre,
+            safeTimesText: safeTimesText(safe.safeTimes),
+            emailSafe: safe.emailSafe,
+            gpWelfareCheck: safe.gpWelfareCheck,
+          }
+        : null,
+    assignee,
+    assignable: staff.role === 'manager' ? assignableStaff(db, referral.officeId) : [],
+    attempts,
+    appointments: appointmentRows,
+    notes,
+    history,
+    escalation: escalation ? { raisedAt: escalation.raisedAt, raisedByName: nameOf(escalation.raisedBy) } : null,
+    manualStatuses: manualTransitions(referral.status).map((value) => ({ value, label: STATUS_LABELS[value] })),
+    offices: officeRows.filter((office) => staff.officeIds.includes(office.id)),
+    can: {
+      reassign: staff.role === 'manager',
+      take: staff.role !== 'manager' && !assignee,
+      overridePriority: staff.role === 'manager' && referral.status !== 'closed',
+      export: staff.role === 'manager',
+    },
+  };
+}
