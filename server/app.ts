@@ -14,6 +14,7 @@ import { healthRoutes } from './plugins/health.ts';
 import { astroSsrRoutes, type AstroHandler } from './plugins/astro-ssr.ts';
 import { backofficePrepare } from './backoffice/plugin.ts';
 import { referralRoutes } from './referrals/routes.ts';
+import { alertsPlugin, type AlertsPluginOptions } from './alerts/plugin.ts';
 import { serverEntry } from './site-files.ts';
 import { pathToFileURL } from 'node:url';
 
@@ -25,6 +26,8 @@ export interface AppDeps {
   logStream?: DestinationStream;
   /** Directory of the prerendered site (dist/client by default). */
   clientDir?: string;
+  /** Mail transport and background-job switches for tests (server/alerts/plugin.ts). */
+  alerts?: Pick<AlertsPluginOptions, 'mailer' | 'startMailWorker' | 'startAlertScheduler' | 'officesConfigPath'>;
 }
 
 declare module 'fastify' {
@@ -64,6 +67,8 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<Fastif
   await app.register(errorsPlugin);
   await app.register(formbody, { bodyLimit: 32 * 1024 });
   await app.register(healthRoutes, { services });
+  // Seeds offices on first start; runs the outbox worker and the escalation/digest scheduler.
+  await app.register(alertsPlugin, { config, services, ...deps.alerts });
 
   const handler = deps.astroHandler ?? (await loadAstroHandler());
   await app.register(astroSsrRoutes, { handler, services, prepare: backofficePrepare({ config, services }) });

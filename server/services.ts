@@ -5,7 +5,8 @@ import { sql } from 'drizzle-orm';
 import { parseDataKeys } from './security/field-encryption.ts';
 import { createReferralService } from './referrals/service.ts';
 import { createFormTokens } from './referrals/form-token.ts';
-import { defaultCalendarFor } from './referrals/offices.ts';
+import { createMailServices } from './mail/services.ts';
+import { createAlertServices } from './alerts/services.ts';
 
 export interface ServiceDeps {
   config: AppConfig;
@@ -19,6 +20,8 @@ export interface ServiceDeps {
  */
 export function createServices(deps: ServiceDeps) {
   const keyring = parseDataKeys(deps.config.dataKey);
+  const mail = createMailServices({ db: deps.db, clock: deps.clock });
+  const alerts = createAlertServices({ db: deps.db, keyring, publicBaseUrl: deps.config.publicBaseUrl, signal: mail.signal });
   return {
     clock: deps.clock,
     db: deps.db,
@@ -30,9 +33,14 @@ export function createServices(deps: ServiceDeps) {
       db: deps.db,
       keyring,
       formTokens: createFormTokens(deps.config.sessionSecret),
-      // Replaced by office calendars from the database when the alerts work lands.
-      calendarFor: defaultCalendarFor,
+      // Each office's calendar from the database; the slot and staff alerts are written in the referral's transaction.
+      calendarFor: alerts.calendarFor,
+      onReferralStored: alerts.onReferralStored,
     }),
+    /** The email outbox: failed mail for admins, and the signal that wakes the worker (server/mail). */
+    mail,
+    /** Office calendars, first-contact slots and triage explanations (server/alerts, server/offices). */
+    alerts,
     health: {
       databaseAnswers(): boolean {
         try {

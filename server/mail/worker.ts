@@ -116,7 +116,8 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       .select({ id: outboxMessages.id })
       .from(outboxMessages)
       .where(and(eq(outboxMessages.status, 'pending'), lte(outboxMessages.nextAttemptAt, now)))
-      .orderBy(asc(outboxMessages.nextAttemptAt), asc(outboxMessages.createdAt))
+      // rowid last: messages queued in one transaction go in the order they were queued.
+      .orderBy(asc(outboxMessages.nextAttemptAt), asc(outboxMessages.createdAt), sql`rowid`)
       .limit(BATCH_SIZE)
       .all()
       .map((row) => row.id);

@@ -110,9 +110,16 @@ export function calendarFor(db: SqliteDb, officeId: string): CalendarConfig {
     .where(eq(offices.id, officeId))
     .get();
   if (!office) return defaultCalendarConfig('england-and-wales');
+  let hours: OfficeHours[];
+  try {
+    hours = parseStoredHours(office.hoursJson);
+  } catch {
+    // Hours are checked when saved, so this is a hand-edited row; the admin screen (getOfficeHours) shows the error.
+    hours = DEFAULT_OFFICE_HOURS;
+  }
   return {
     nation: office.nation,
-    hours: parseStoredHours(office.hoursJson),
+    hours,
     closures: listClosures(db, officeId).map((closure) => closure.date),
   };
 }

@@ -17,6 +17,8 @@ export interface TestSmtpServer {
   failWith: string | null;
   /** While set, the server never answers DATA: a send stays in flight (for crash tests). */
   holdData: boolean;
+  /** Accept this many messages normally, then hold every later one (as holdData). */
+  holdAfter: number | null;
   /** Resolves once `count` messages have been accepted. */
   waitFor(count: number, timeoutMs?: number): Promise<ReceivedMail[]>;
   /** Resolves when some message is being held (holdData). */
@@ -36,6 +38,7 @@ export async function startSmtpServer(port = 0): Promise<TestSmtpServer> {
     received,
     failWith: null,
     holdData: false,
+    holdAfter: null,
     waitFor(count, timeoutMs = 10_000) {
       return new Promise((resolve, reject) => {
         const check = () => {
@@ -72,7 +75,7 @@ export async function startSmtpServer(port = 0): Promise<TestSmtpServer> {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
-        if (state.holdData) {
+        if (state.holdData || (state.holdAfter !== null && received.length >= state.holdAfter)) {
           heldResolve?.();
           return; // never answer: the client's send stays in flight
         }
