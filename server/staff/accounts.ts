@@ -44,26 +44,28 @@ function firstErrors(error: z.ZodError): Record<string, string> {
 
 export function addStaff(db: PortalDb, input: NewStaff, actorId: string | null, now: Date): AddStaffResult {
   const parsed = newStaffSchema.safeParse(input);
-  if (!parsed.success) return { kind: 'invalid', errors: firstErrors(parsed.error) };
-  const { name, role } = parsed.data;
-  const email = normaliseEmail(parsed.data.email);
-  const officeIds = [...new Set(parsed.data.officeIds)];
-  const errors: Record<string, string> = {};
+  // Every problem at once, so the form can show them all together.
+  const errors: Record<string, string> = parsed.success ? {} : firstErrors(parsed.error);
+  const role = parsed.success ? parsed.data.role : (STAFF_ROLES as readonly string[]).includes(input.role) ? input.role : null;
+  const officeIds = [...new Set((input.officeIds ?? []).map((id) => id.trim()).filter(Boolean))];
   const known = new Set(knownOfficeIds(db));
   const unknown = officeIds.filter((id) => !known.has(id));
   if (unknown.length > 0) errors.officeIds = `There is no office called ${unknown.join(', ')}. Offices: ${[...known].join(', ') || 'none set up yet'}.`;
-  else if (role !== 'admin' && officeIds.length === 0) errors.officeIds = 'Choose at least one office: caseworkers and managers only see their offices.';
-  if (db.select({ id: staffUsers.id }).from(staffUsers).where(eq(staffUsers.email, email)).get()) {
+  else if (role !== null && role !== 'admin' && officeIds.length === 0) errors.officeIds = 'Choose at least one office: caseworkers and managers only see their offices.';
+  if (parsed.success && db.select({ id: staffUsers.id }).from(staffUsers).where(eq(staffUsers.email, normaliseEmail(parsed.data.email))).get()) {
     errors.email = 'Someone with this email address already has an account.';
   }
-  if (Object.keys(errors).length > 0) return { kind: 'invalid', errors };
+  if (!parsed.success || Object.keys(errors).length > 0) return { kind: 'invalid', errors };
+  const { name } = parsed.data;
+  const email = normaliseEmail(parsed.data.email);
+  const validRole = parsed.data.role;
 
   const staffId = randomUUID();
   return db.transaction((tx) => {
-    tx.insert(staffUsers).values({ id: staffId, email, name, role, status: 'invited', createdAt: now }).run();
+    tx.insert(staffUsers).values({ id: staffId, email, name, role: validRole, status: 'invited', createdAt: now }).run();
     if (officeIds.length > 0) tx.insert(staffOffices).values(officeIds.map((officeId) => ({ staffId, officeId }))).run();
     const { token, expiresAt } = issueEnrolment(tx, staffId, now);
-    recordAudit(tx, { actorId, action: 'staff_added', targetStaffId: staffId, detail: { role, officeIds, via: actorId ? 'back office' : 'command line' } }, now);
+    recordAudit(tx, { actorId, action: 'staff_added', targetStaffId: staffId, detail: { role: validRole, officeIds, via: actorId ? 'back office' : 'command line' } }, now);
     return { kind: 'added' as const, staffId, enrolmentToken: token, expiresAt };
   });
 }
