@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { sql, type SQL } from 'drizzle-orm';
 import { openDatabase, type OpenedDatabase } from '../../../db/client.ts';
 import { migrateDatabase } from '../../../db/migrate.ts';
-import { DEFAULT_FILTERS, inboxPageSql, whereClause, type InboxFilters } from '../../../server/backoffice/casework/inbox.ts';
+import { DEFAULT_FILTERS, inboxCountSql, inboxPageSql, whereClause, type InboxFilters } from '../../../server/backoffice/casework/inbox.ts';
 
 /**
  * The inbox stays fast at 100,000 referrals only while SQLite walks an index in inbox order instead of sorting the
@@ -24,11 +24,11 @@ describe('inbox query plan', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  function plan(filters: Partial<InboxFilters>): string {
+  function plan(filters: Partial<InboxFilters>, which: 'page' | 'count' = 'page'): string {
     const staff = { id: '11111111-1111-4111-8111-111111111111', officeIds: ['leeds', 'manchester'] };
     const inboxQuery = { filters: { ...DEFAULT_FILTERS, ...filters } };
     const { where } = whereClause(staff, inboxQuery, new Date('2026-03-10T10:00:00Z'));
-    const query: SQL = inboxPageSql(inboxQuery, where, 1);
+    const query: SQL = which === 'page' ? inboxPageSql(inboxQuery, where, 1) : inboxCountSql(inboxQuery, where);
     const rows = database.db.all<{ detail: string }>(sql`EXPLAIN QUERY PLAN ${query}`);
     return rows.map((row) => row.detail).join('\n');
   }
@@ -43,6 +43,12 @@ describe('inbox query plan', () => {
     const detail = plan({ priority: 'today', officeId: 'leeds', overdueOnly: true });
     expect(detail).toContain('referrals_inbox_open_idx');
     expect(detail).not.toMatch(/TEMP B-TREE FOR ORDER BY/);
+  });
+
+  it('counts from the index alone, never reading the large referral rows', () => {
+    expect(plan({}, 'count')).toContain('COVERING INDEX referrals_inbox_open_idx');
+    expect(plan({ status: 'all', officeId: 'leeds' }, 'count')).toContain('COVERING INDEX referrals_inbox_rank_idx');
+    expect(plan({ status: 'open', assignee: 'unassigned' }, 'count')).toContain('COVERING INDEX referrals_inbox_rank_idx');
   });
 
   it('uses the whole-table rank index when every status is shown', () => {
