@@ -13,18 +13,25 @@
  *   carried over).
  * - `startServer()` builds the real portal with `buildTestApp` (real SQLite in a temporary folder, real
  *   migrations, the built Astro site) and listens on 127.0.0.1 on a random free port. `baseUrl` has no trailing
- *   slash; `close()` stops it and removes the temporary folder. `app` is the Fastify instance, for `inject`.
+ *   slash; `close()` stops it and removes its temporary folders. `app` is the Fastify instance, for `inject`.
+ *   It serves a private copy of dist/client (pass `snapshot: false` to serve dist/client itself), so another
+ *   test run's `astro build` in the same working tree cannot pull pages from under a running test.
+ *   Options: `env` (extra environment for loadConfig, e.g. { PUBLIC_BASE_URL }).
  * - `builtPages()` lists every prerendered public page in dist/client as the path the app serves it at
  *   ("/", "/about/", "/journey/cautions/", "/404.html", "/500.html").
  * - `pageUrl(server, path)` joins the two.
  *
  * The site is built before the e2e run by tests/global-setup.ts (vitest.e2e.config.ts).
  */
-import { existsSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { chromium, type Browser, type LaunchOptions } from 'playwright-core';
 import type { FastifyInstance } from 'fastify';
-import { buildTestApp } from '../../helpers/app.ts';
-export { builtPages, builtFileFor, readBuiltPage } from './built-site.ts';
+import { buildTestApp, type TestApp } from '../../helpers/app.ts';
+import { builtSiteIsComplete, clientDir, waitForBuiltSite } from './built-site.ts';
+
+export { builtPages, builtFileFor, readBuiltPage, waitForBuiltSite } from './built-site.ts';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -54,22 +61,58 @@ export interface RunningServer {
   port: number;
   /** Every line the app logged, for tests that check what never reaches the log. */
   logs: string[];
+  /** The folder of built pages this server serves (a private copy of dist/client unless snapshot: false). */
+  siteDir: string;
   close(): Promise<void>;
 }
 
-export async function startServer(options: { env?: Record<string, string> } = {}): Promise<RunningServer> {
-  const t = await buildTestApp(options.env ? { env: options.env } : {});
-  await t.app.listen({ host: '127.0.0.1', port: 0 });
-  const address = t.app.server.address();
+/**
+ * Copies the built public site to a temporary folder, so a test run serves one consistent build even if
+ * another `astro build` (another person's test run in a shared working tree) rewrites dist/ meanwhile.
+ */
+function snapshotBuiltSite(): string {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    waitForBuiltSite();
+    const copy = mkdtempSync(join(tmpdir(), 'portal-site-'));
+    try {
+      cpSync(clientDir, copy, { recursive: true });
+      if (builtSiteIsComplete(copy)) return copy;
+    } catch {
+      // dist/ changed under us: try again.
+    }
+    rmSync(copy, { recursive: true, force: true });
+  }
+  throw new Error('Could not take a consistent copy of dist/client');
+}
+
+export async function startServer(options: { env?: Record<string, string>; snapshot?: boolean } = {}): Promise<RunningServer> {
+  const siteDir = options.snapshot === false ? undefined : snapshotBuiltSite();
+  let t: TestApp | undefined;
+  for (let attempt = 0; !t; attempt++) {
+    try {
+      t = await buildTestApp({ ...(options.env ? { env: options.env } : {}), deps: siteDir ? { clientDir: siteDir } : {} });
+    } catch (error) {
+      // dist/server being rebuilt by someone else: wait for it, then try again.
+      if (attempt >= 10) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+    }
+  }
+  const app = t;
+  await app.app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.app.server.address();
   if (!address || typeof address === 'string') throw new Error('The app did not report a TCP address');
   const host = '127.0.0.1';
   return {
-    app: t.app,
+    app: app.app,
     baseUrl: `http://${host}:${address.port}`,
     host,
     port: address.port,
-    logs: t.logs,
-    close: () => t.cleanup(),
+    logs: app.logs,
+    siteDir: siteDir ?? clientDir,
+    async close() {
+      await app.cleanup();
+      if (siteDir) rmSync(siteDir, { recursive: true, force: true });
+    },
   };
 }
 

@@ -1,0 +1,17 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * Browser tests (npm run test:e2e): real Chromium (/usr/bin/chromium) against the real app on 127.0.0.1.
+ * The site is built first by the shared global setup. Each test file launches one browser and reuses it.
+ */
+export default defineConfig({
+  test: {
+    include: ['tests/e2e/**/*.test.ts'],
+    globalSetup: ['tests/global-setup.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+    // Two cores: two browsers at a time.
+    maxWorkers: 2,
+  },
+});
