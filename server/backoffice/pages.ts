@@ -192,6 +192,47 @@ export interface ReferralPage {
   can: { reassign: boolean; take: boolean; overridePriority: boolean; export: boolean };
 }
 
+export interface OfficeListPage {
+  kind: 'office_list';
+  offices: Array<{ id: string; name: string; nation: string; hoursText: string; closures: number; caseworkers: number }>;
+}
+
+export interface OfficeDetailPage {
+  kind: 'office_detail';
+  office: { id: string; name: string; nation: string };
+  /** One row per weekday, 1 = Monday. */
+  hours: Array<{ weekday: number; label: string; open: boolean; opens: string; closes: string }>;
+  closures: Array<{ date: string; reason: string | null }>;
+  recipients: { triage: string[]; duty: string[]; managers: string[] };
+  people: Array<{ id: string; name: string; role: string; patternText: string }>;
+  today: string;
+}
+
+export interface PatternPage {
+  kind: 'pattern';
+  member: { id: string; name: string };
+  shifts: Array<{ weekday: number; label: string; working: boolean; start: string; end: string }>;
+  maxFirstContactsPerDay: number;
+  hasPattern: boolean;
+}
+
+export interface FailedMailPage {
+  kind: 'failed_mail';
+  messages: Array<{ id: string; kind: string; createdAt: Date; attempts: number; lastError: string | null; lastAttemptAt: Date | null }>;
+}
+
+export interface ReportsPage {
+  kind: 'reports';
+  officeNames: string[];
+  periodDays: number;
+  byPriority: Array<{ label: string; count: number }>;
+  byStatus: Array<{ label: string; count: number }>;
+  overdueNow: number;
+  firstContact: { eligible: number; within7Days: number; percent: number | null; medianDays: number | null };
+  closedByReason: Array<{ label: string; count: number }>;
+  escalationsOpen: number;
+}
+
 export interface MessagePage {
   kind: 'forbidden' | 'not_found' | 'csrf_failed';
   status: number;
@@ -210,6 +251,11 @@ export type BackofficePage =
   | AuditPage
   | InboxPage
   | ReferralPage
+  | OfficeListPage
+  | OfficeDetailPage
+  | PatternPage
+  | FailedMailPage
+  | ReportsPage
   | MessagePage;
 
 export type PageOfKind<K extends BackofficePage['kind']> = Extract<BackofficePage, { kind: K }>;

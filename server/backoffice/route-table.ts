@@ -3,9 +3,20 @@ import { authRoutes } from './routes/auth.ts';
 import { adminStaffRoutes } from './routes/admin-staff.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { caseworkRoutes } from './routes/casework.ts';
+import { adminOfficeRoutes } from './routes/admin-offices.ts';
+import { adminMailRoutes } from './routes/admin-mail.ts';
+import { reportRoutes } from './routes/reports.ts';
 
 /**
  * Every back-office route, with who may use it. The one source for the /staff gate and for the role-by-route
  * test: a route that is not listed here cannot be registered in the /staff scope at all.
  */
-export const staffRoutes: readonly StaffRoute[] = [...caseworkRoutes, ...authRoutes, ...adminStaffRoutes, ...auditRoutes];
+export const staffRoutes: readonly StaffRoute[] = [
+  ...caseworkRoutes,
+  ...reportRoutes,
+  ...authRoutes,
+  ...adminStaffRoutes,
+  ...adminOfficeRoutes,
+  ...adminMailRoutes,
+  ...auditRoutes,
+];

@@ -109,12 +109,12 @@ const PRIORITY_RANK: Record<Priority, number> = { today: 0, next_working_day: 1,
 /**
  * Which index the page walks. Without table statistics SQLite prefers the office index and then sorts every
  * matching row, which is slow when thousands wait; walking an index already in inbox order stops after one
- * page. A reference or name search has its own, far more selective index, and a single status may be rare,
- * so those are left to the planner.
+ * page; filters (office, assignee as a set of ids) are checked from the index entries alone. A reference or
+ * name search has its own, far more selective index, and a single status may be rare, so those are left to
+ * the planner.
  */
 export function inboxIndexFor(query: InboxQuery): string | null {
-  // "Assigned to X" is few rows: starting from the assignments index and sorting them is faster.
-  if (query.match || (query.filters.assignee && query.filters.assignee !== 'unassigned')) return null;
+  if (query.match) return null;
   if (query.filters.status === 'needs_contact') return 'referrals_inbox_open_idx';
   if (query.filters.status === 'all' || query.filters.status === 'open') return 'referrals_inbox_rank_idx';
   return null;
@@ -131,8 +131,8 @@ export function whereClause(staff: Pick<SessionStaff, 'id' | 'officeIds'>, query
   const conditions: SQL[] = [sql`r."office_id" IN (${inList(offices.length ? offices : ['-'])})`];
   const status = statusCondition(filters.status);
   if (status) conditions.unshift(status);
-  // Said twice on purpose: the rank form lets the index jump straight to that priority.
-  if (filters.priority) conditions.push(sql`${PRIORITY_RANK_SQL} = ${PRIORITY_RANK[filters.priority]} AND r."priority" = ${filters.priority}`);
+  // As the rank (the indexed expression), so the index jumps straight to that priority without reading rows.
+  if (filters.priority) conditions.push(sql`${PRIORITY_RANK_SQL} = ${PRIORITY_RANK[filters.priority]}`);
   if (filters.overdueOnly) conditions.push(sql`r."contact_by" < ${now.getTime()}`);
   let needsAssignmentJoin = false;
   if (filters.assignee === 'unassigned') {

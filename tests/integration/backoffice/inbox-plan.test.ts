@@ -49,6 +49,7 @@ describe('inbox query plan', () => {
     expect(plan({}, 'count')).toContain('COVERING INDEX referrals_inbox_open_idx');
     expect(plan({ status: 'all', officeId: 'leeds' }, 'count')).toContain('COVERING INDEX referrals_inbox_rank_idx');
     expect(plan({ status: 'open', assignee: 'unassigned' }, 'count')).toContain('COVERING INDEX referrals_inbox_rank_idx');
+    expect(plan({ assignee: 'me', priority: 'today' }, 'count')).toContain('COVERING INDEX referrals_inbox_open_idx');
   });
 
   it('uses the whole-table rank index when every status is shown', () => {
