@@ -63,7 +63,9 @@ export async function referralRoutes(app: FastifyInstance, opts: ReferralRoutesO
     // The form carries a fresh token and his answers: never cache it, nor any page answering a post.
     reply.raw.setHeader('Cache-Control', 'no-store');
     reply.hijack();
-    // Astro renders a GET of /refer; the body (if any) has already been read by Fastify.
+    // Astro renders a GET of /refer; the body (if any) has already been read by Fastify. Put the real method
+    // and URL back afterwards for anything that reads them later (hooks, logs).
+    const { method, url } = request.raw;
     request.raw.method = 'GET';
     request.raw.url = '/refer';
     // Every key App.Locals has, so pages that read others' locals see null rather than nothing.
@@ -74,7 +76,12 @@ export async function referralRoutes(app: FastifyInstance, opts: ReferralRoutesO
       page: null,
       referral: state,
     };
-    await handler(request.raw, reply.raw, undefined, locals);
+    try {
+      await handler(request.raw, reply.raw, undefined, locals);
+    } finally {
+      request.raw.method = method;
+      request.raw.url = url;
+    }
   };
 
   const formState = (

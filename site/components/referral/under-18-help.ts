@@ -5,22 +5,29 @@
  */
 export interface YouthService {
   name: string;
-  how: string;
+  /** Text before the link, the link's text, and text after it: "Call <0800 1111>, free, any time." */
+  before: string;
+  linkText: string;
   href: string;
+  after: string;
   description: string;
 }
 
 export const under18Services: readonly YouthService[] = [
   {
     name: 'Childline',
-    how: 'Call 0800 1111, free, any time',
+    before: 'call',
+    linkText: '0800\u00a01111',
     href: 'tel:08001111',
+    after: ', free, any time.',
     description: 'For anyone under 19. You can talk about anything. Calls do not show on your phone bill.',
   },
   {
     name: 'Shore',
-    how: 'shorespace.org.uk',
+    before: 'visit',
+    linkText: 'shorespace.org.uk',
     href: 'https://shorespace.org.uk/',
+    after: '.',
     description:
       'For young people who are worried about their own sexual thoughts or behaviour, or something they have done online. Run by the Lucy Faithfull Foundation.',
   },
