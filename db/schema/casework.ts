@@ -24,7 +24,8 @@ export const referralAssignments = sqliteTable(
       .notNull()
       .references(() => staffUsers.id),
   },
-  (t) => [index('referral_assignments_staff_idx').on(t.staffId)],
+  // Covers "assigned to X" in the inbox without reading the rows.
+  (t) => [index('referral_assignments_staff_idx').on(t.staffId, t.referralId)],
 );
 
 /** Each try to reach him: how, what happened, and an optional note. */
