@@ -17,11 +17,18 @@ export function csrfTokenMatches(secret: string, binding: string, presented: unk
 }
 
 /**
- * The second layer: a state-changing request must come from our own origin. Browsers send Origin on every POST;
- * when a privacy setting strips it we fall back to Referer, and with neither we refuse.
+ * The second layer: a state-changing request must come from our own origin. Browsers send Origin on every POST,
+ * but as "null" when the page's referrer policy is no-referrer; then Sec-Fetch-Site (which pages cannot forge)
+ * says whether the request came from our own origin, and failing that Referer. With none of them we refuse.
  */
-export function isSameOrigin(allowedOrigin: string, origin: string | undefined, referer: string | undefined): boolean {
-  if (origin !== undefined && origin !== '') return origin === allowedOrigin;
+export function isSameOrigin(
+  allowedOrigin: string,
+  origin: string | undefined,
+  referer: string | undefined,
+  secFetchSite?: string | undefined,
+): boolean {
+  if (origin !== undefined && origin !== '' && origin !== 'null') return origin === allowedOrigin;
+  if (secFetchSite !== undefined && secFetchSite !== '') return secFetchSite === 'same-origin';
   if (referer) {
     try {
       return new URL(referer).origin === allowedOrigin;
