@@ -39,6 +39,8 @@ const { values } = parseArgs({
     referrals: { type: 'string', default: '100000' },
     iterations: { type: 'string', default: '200' },
     'open-share': { type: 'string', default: '0.1' },
+    /** Keep the seeded database (its path is printed) to look at query plans afterwards. */
+    'keep-db': { type: 'boolean', default: false },
   },
 });
 const total = Number(values.referrals);
@@ -172,5 +174,6 @@ try {
   await scenarios(`Stress: all ${total.toLocaleString('en-GB')} need contact`);
   await app.close();
 } finally {
-  rmSync(dir, { recursive: true, force: true });
+  if (values['keep-db']) console.log(`Database kept in ${dir}`);
+  else rmSync(dir, { recursive: true, force: true });
 }

@@ -114,13 +114,20 @@ const PRIORITY_RANK: Record<Priority, number> = { today: 0, next_working_day: 1,
  * the planner.
  */
 export function inboxIndexFor(query: InboxQuery): string | null {
-  if (query.match) return null;
+  if (query.match || assigneeDriven(query)) return null;
   if (query.filters.status === 'needs_contact') return 'referrals_inbox_open_idx';
   if (query.filters.status === 'all' || query.filters.status === 'open') return 'referrals_inbox_rank_idx';
   return null;
 }
 
+/** "Assigned to someone" is a few thousand rows at most: start from that person's assignments, then sort them. */
+function assigneeDriven(query: InboxQuery): boolean {
+  return !query.match && !!query.filters.assignee && query.filters.assignee !== 'unassigned';
+}
+
 function fromReferrals(query: InboxQuery): SQL {
+  // CROSS JOIN fixes the loop order in SQLite: the assignments index first, then each referral by id.
+  if (assigneeDriven(query)) return sql.raw(`"referral_assignments" mine CROSS JOIN "referrals" r ON r."id" = mine."referral_id"`);
   const index = inboxIndexFor(query);
   return index ? sql.raw(`"referrals" r INDEXED BY "${index}"`) : sql.raw(`"referrals" r`);
 }
@@ -138,8 +145,8 @@ export function whereClause(staff: Pick<SessionStaff, 'id' | 'officeIds'>, query
   if (filters.assignee === 'unassigned') {
     conditions.push(sql`NOT EXISTS (SELECT 1 FROM "referral_assignments" ra WHERE ra."referral_id" = r."id")`);
   } else if (filters.assignee) {
-    const staffId = filters.assignee === 'me' ? staff.id : filters.assignee;
-    conditions.push(sql`r."id" IN (SELECT ra."referral_id" FROM "referral_assignments" ra WHERE ra."staff_id" = ${staffId})`);
+    // Joined in fromReferrals (see assigneeDriven).
+    conditions.push(sql`mine."staff_id" = ${filters.assignee === 'me' ? staff.id : filters.assignee}`);
     needsAssignmentJoin = true;
   }
   if (query.match) conditions.push(query.match);

@@ -49,7 +49,12 @@ describe('inbox query plan', () => {
     expect(plan({}, 'count')).toContain('COVERING INDEX referrals_inbox_open_idx');
     expect(plan({ status: 'all', officeId: 'leeds' }, 'count')).toContain('COVERING INDEX referrals_inbox_rank_idx');
     expect(plan({ status: 'open', assignee: 'unassigned' }, 'count')).toContain('COVERING INDEX referrals_inbox_rank_idx');
-    expect(plan({ assignee: 'me', priority: 'today' }, 'count')).toContain('COVERING INDEX referrals_inbox_open_idx');
+  });
+
+  it("starts from the person's assignments for 'assigned to'", () => {
+    const detail = plan({ assignee: 'me' });
+    expect(detail.split('\n')[0]).toContain('COVERING INDEX referral_assignments_staff_idx');
+    expect(plan({ assignee: 'me' }, 'count').split('\n')[0]).toContain('COVERING INDEX referral_assignments_staff_idx');
   });
 
   it('uses the whole-table rank index when every status is shown', () => {
