@@ -45,12 +45,16 @@ async function main(): Promise<number> {
     const report = rotateEncryptionKeys(sqlite, keyring);
     process.stdout.write(`Backup: ${backup}\nCurrent key: ${report.currentKeyId}\n`);
     for (const column of report.columns) {
-      process.stdout.write(`${column.table}.${column.column}: ${column.checked} checked, ${column.rotated} re-encrypted\n`);
+      process.stdout.write(
+        `${column.table}.${column.column}: ${column.checked} checked, ${column.rotated} re-encrypted\n`,
+      );
     }
     process.stdout.write(`referrals.name_search_hash: ${report.nameHashesUpdated} recomputed\n`);
     return 0;
   } catch (error) {
-    process.stderr.write(`Key rotation failed, nothing was changed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(
+      `Key rotation failed, nothing was changed: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
     return 1;
   } finally {
     sqlite.close();

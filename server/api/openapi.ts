@@ -23,7 +23,8 @@ function describe(question: Question): string {
     parts.push(`Answers: ${question.options.map((option) => `"${option.value}" (${option.label})`).join(', ')}.`);
   }
   if (question.kind === 'date') parts.push('A date written YYYY-MM-DD.');
-  if (question.kind === 'confirm') parts.push(`Send "${question.value}": the version of the confidentiality statement he read and agreed to.`);
+  if (question.kind === 'confirm')
+    parts.push(`Send "${question.value}": the version of the confidentiality statement he read and agreed to.`);
   return parts.filter(Boolean).join(' ');
 }
 
@@ -59,7 +60,12 @@ const helpSchema = {
           type: 'array',
           items: {
             type: 'object',
-            properties: { name: { type: 'string' }, action: { type: 'string', enum: ['call', 'text'] }, number: { type: 'string' }, hours: { type: 'string' } },
+            properties: {
+              name: { type: 'string' },
+              action: { type: 'string', enum: ['call', 'text'] },
+              number: { type: 'string' },
+              hours: { type: 'string' },
+            },
           },
         },
       },
@@ -129,7 +135,10 @@ export function buildOpenApiDocument(options: { publicBaseUrl: string; today: st
         post: {
           operationId: 'createReferral',
           summary: 'Send a self-referral',
-          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/ReferralSubmission' } } } },
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/ReferralSubmission' } } },
+          },
           responses: {
             '201': {
               description: 'Stored. The commit is durable before this answer is sent.',
@@ -146,7 +155,10 @@ export function buildOpenApiDocument(options: { publicBaseUrl: string; today: st
             '413': jsonError('error "too_large".'),
             '415': jsonError('error "unsupported_media_type": send application/json.'),
             '429': jsonError('error "rate_limited". See the Retry-After header.', '#/components/schemas/ErrorWithHelp'),
-            '503': jsonError('error "unavailable": the database could not be written and nothing was stored.', '#/components/schemas/ErrorWithHelp'),
+            '503': jsonError(
+              'error "unavailable": the database could not be written and nothing was stored.',
+              '#/components/schemas/ErrorWithHelp',
+            ),
           },
         },
       },
@@ -158,7 +170,11 @@ export function buildOpenApiDocument(options: { publicBaseUrl: string; today: st
           type: 'object',
           required: ['reference', 'contactBy'],
           properties: {
-            reference: { type: 'string', pattern: '^SL-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$', example: 'SL-7KQ4-M9TX' },
+            reference: {
+              type: 'string',
+              pattern: '^SL-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$',
+              example: 'SL-7KQ4-M9TX',
+            },
             contactBy: { type: 'string', format: 'date-time', description: 'We will make first contact by this time.' },
           },
         },

@@ -9,7 +9,12 @@ import { contactByText } from './contact-by-text.ts';
  */
 export const ACKNOWLEDGEMENT_SUBJECT = 'We have received your message';
 
-export function acknowledgementEmail(to: string, reference: string, contactBy: Date, referralId: string): OutgoingEmail {
+export function acknowledgementEmail(
+  to: string,
+  reference: string,
+  contactBy: Date,
+  referralId: string,
+): OutgoingEmail {
   const help = urgentCrisisLines.map((line) => {
     const verb = line.action === 'text' ? 'text' : 'call';
     return `- ${line.name}: ${verb} ${line.number}. ${line.hours}.`;

@@ -11,7 +11,12 @@ const dateFormat = new Intl.DateTimeFormat('en-GB', {
   month: 'long',
   year: 'numeric',
 });
-const timeParts = new Intl.DateTimeFormat('en-GB', { timeZone: LONDON, hour: 'numeric', minute: '2-digit', hourCycle: 'h23' });
+const timeParts = new Intl.DateTimeFormat('en-GB', {
+  timeZone: LONDON,
+  hour: 'numeric',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
 
 /** "5pm", "9:30am", "12 noon". */
 function clockText(instant: Date): string | null {

@@ -21,13 +21,16 @@ export interface DisplayGroup {
 
 /** One stored answer as staff read it: option labels rather than codes, dates written out. */
 export function formatAnswer(question: Question, value: unknown): string {
-  if (value === undefined || value === null || value === '' || (Array.isArray(value) && value.length === 0)) return NOT_ANSWERED;
+  if (value === undefined || value === null || value === '' || (Array.isArray(value) && value.length === 0))
+    return NOT_ANSWERED;
   switch (question.kind) {
     case 'radios':
       return question.options.find((option) => option.value === value)?.label ?? String(value);
     case 'checkboxes': {
       const chosen = Array.isArray(value) ? value : [value];
-      return chosen.map((item) => question.options.find((option) => option.value === item)?.label ?? String(item)).join('; ');
+      return chosen
+        .map((item) => question.options.find((option) => option.value === item)?.label ?? String(item))
+        .join('; ');
     }
     case 'confirm':
       return `Agreed (version ${String(value)})`;

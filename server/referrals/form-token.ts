@@ -40,7 +40,8 @@ export function createFormTokens(sessionSecret: string): FormTokens {
       const payload = `${parts[0]}.${parts[1]}`;
       const given = Buffer.from(parts[2]!, 'base64url');
       const expected = sign(payload);
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'bad_signature' };
+      if (given.length !== expected.length || !timingSafeEqual(given, expected))
+        return { ok: false, reason: 'bad_signature' };
       const issuedAt = new Date(parseInt(parts[0]!, 36));
       if (issuedAt.getTime() > now.getTime() + CLOCK_SKEW_MS) return { ok: false, reason: 'from_the_future' };
       return { ok: true, issuedAt, idempotencyKey: sha256Hex(`referral-form:${payload}`) };

@@ -1,6 +1,13 @@
 import type Database from 'better-sqlite3';
 import { bodyAad, recipientsAad } from '../mail/outbox.ts';
-import { decryptField, encryptField, FieldDecryptionError, nameSearchHash, needsRotation, type Keyring } from '../security/field-encryption.ts';
+import {
+  decryptField,
+  encryptField,
+  FieldDecryptionError,
+  nameSearchHash,
+  needsRotation,
+  type Keyring,
+} from '../security/field-encryption.ts';
 import { answersAad, decryptAnswers, triageAad } from './store.ts';
 
 /** One encrypted column: which table, which row id column, and the AAD each value was encrypted with. */
@@ -46,7 +53,9 @@ export class RotationIntegrityError extends Error {
     readonly rowId: string,
     readonly reason: string,
   ) {
-    super(`${table}.${column} of row ${rowId} failed its integrity check (${reason}); nothing was changed. Investigate that row before rotating.`);
+    super(
+      `${table}.${column} of row ${rowId} failed its integrity check (${reason}); nothing was changed. Investigate that row before rotating.`,
+    );
     this.name = 'RotationIntegrityError';
   }
 }
@@ -72,7 +81,9 @@ export function rotateEncryptionKeys(
     const reports: ColumnReport[] = [];
     for (const spec of columns) {
       const rows = sqlite
-        .prepare(`SELECT ${spec.idColumn} AS id, ${spec.column} AS value FROM ${spec.table} WHERE ${spec.column} IS NOT NULL`)
+        .prepare(
+          `SELECT ${spec.idColumn} AS id, ${spec.column} AS value FROM ${spec.table} WHERE ${spec.column} IS NOT NULL`,
+        )
         .all() as Array<{ id: string; value: string }>;
       const update = sqlite.prepare(`UPDATE ${spec.table} SET ${spec.column} = ? WHERE ${spec.idColumn} = ?`);
       const report: ColumnReport = { table: spec.table, column: spec.column, checked: 0, rotated: 0 };
@@ -87,7 +98,8 @@ export function rotateEncryptionKeys(
             report.rotated += 1;
           }
         } catch (error) {
-          if (error instanceof FieldDecryptionError) throw new RotationIntegrityError(spec.table, spec.column, id, error.reason);
+          if (error instanceof FieldDecryptionError)
+            throw new RotationIntegrityError(spec.table, spec.column, id, error.reason);
           throw error;
         }
       }
@@ -95,7 +107,9 @@ export function rotateEncryptionKeys(
     }
 
     let nameHashesUpdated = 0;
-    const referrals = sqlite.prepare('SELECT id, answers_enc AS answers, name_search_hash AS hash FROM referrals').all() as Array<{
+    const referrals = sqlite
+      .prepare('SELECT id, answers_enc AS answers, name_search_hash AS hash FROM referrals')
+      .all() as Array<{
       id: string;
       answers: string;
       hash: string;

@@ -4,7 +4,8 @@ import type { FieldError, FormValues } from './questions.ts';
  * What the /refer page is asked to show. Fastify decides (it has validated, stored or refused the post) and
  * Astro only renders; the state reaches the page as `Astro.locals.referral`. Nothing here goes in a URL.
  */
-export type ReferralPageState = ReferralFormState | ReferralConfirmationState | ReferralUnder18State | ReferralProblemState;
+export type ReferralPageState =
+  ReferralFormState | ReferralConfirmationState | ReferralUnder18State | ReferralProblemState;
 
 /** Why the form came back without being sent, besides problems with particular answers. */
 export type ReferralFormNotice =

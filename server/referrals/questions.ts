@@ -163,13 +163,18 @@ function text<const Id extends string, const R extends boolean>(def: TextDef<Id,
           }),
         );
       }
-      if (canonical) field = field.overwrite((value) => (value === '' || (check && check(value)) ? value : canonical(value)));
-      return (def.required ? field : field.optional().transform(emptyToUndefined)) as unknown as z.ZodType<Req<R, string>>;
+      if (canonical)
+        field = field.overwrite((value) => (value === '' || (check && check(value)) ? value : canonical(value)));
+      return (def.required ? field : field.optional().transform(emptyToUndefined)) as unknown as z.ZodType<
+        Req<R, string>
+      >;
     },
   };
 }
 
-type TextareaDef<Id extends string> = Omit<TextareaQuestion<Id>, 'kind' | 'schema' | 'required'> & { tooLongMessage: string };
+type TextareaDef<Id extends string> = Omit<TextareaQuestion<Id>, 'kind' | 'schema' | 'required'> & {
+  tooLongMessage: string;
+};
 
 function textarea<const Id extends string>(def: TextareaDef<Id>): TextareaQuestion<Id, string | undefined> {
   const { tooLongMessage, ...rest } = def;
@@ -217,7 +222,9 @@ type CheckboxesDef<Id extends string, V extends string> = Omit<
   'kind' | 'schema' | 'options' | 'required'
 > & { options: readonly ChoiceOption<V>[]; invalidMessage: string };
 
-function checkboxes<const Id extends string, const V extends string>(def: CheckboxesDef<Id, V>): CheckboxesQuestion<Id, V[]> {
+function checkboxes<const Id extends string, const V extends string>(
+  def: CheckboxesDef<Id, V>,
+): CheckboxesQuestion<Id, V[]> {
   const { invalidMessage, ...rest } = def;
   return {
     kind: 'checkboxes',
@@ -234,7 +241,10 @@ function checkboxes<const Id extends string, const V extends string>(def: Checkb
   };
 }
 
-type ConfirmDef<Id extends string, V extends string> = Omit<ConfirmQuestion<Id>, 'kind' | 'schema' | 'required' | 'value' | 'requiredMessage'> & {
+type ConfirmDef<Id extends string, V extends string> = Omit<
+  ConfirmQuestion<Id>,
+  'kind' | 'schema' | 'required' | 'value' | 'requiredMessage'
+> & {
   value: V;
   requiredMessage: string;
   /** When a different value arrives: he read an older version of what he is confirming. */
@@ -249,7 +259,8 @@ function confirm<const Id extends string, const V extends string>(def: ConfirmDe
     ...rest,
     schema: () =>
       z.literal(def.value, {
-        error: (issue) => (typeof issue.input === 'string' && issue.input !== '' ? changedMessage : def.requiredMessage),
+        error: (issue) =>
+          typeof issue.input === 'string' && issue.input !== '' ? changedMessage : def.requiredMessage,
       }),
   };
 }
@@ -403,7 +414,8 @@ const phoneIsSafe = { question: 'phoneSafe', is: ['yes'] } as const;
 const contactingYou = {
   id: 'contact',
   title: 'Contacting you safely',
-  intro: 'Tell us how we can reach you without putting you at risk. We will only contact you in the ways you say are safe.',
+  intro:
+    'Tell us how we can reach you without putting you at risk. We will only contact you in the ways you say are safe.',
   questions: [
     text({
       id: 'phone',
@@ -749,7 +761,9 @@ export type ReferralAnswers = {
 export type QuestionId = keyof ReferralAnswers & string;
 
 /** Every question in form order. */
-export const referralQuestions: readonly Question[] = referralSections.flatMap((section) => [...section.questions] as Question[]);
+export const referralQuestions: readonly Question[] = referralSections.flatMap(
+  (section) => [...section.questions] as Question[],
+);
 
 const questionsById = new Map<string, Question>(referralQuestions.map((question) => [question.id, question]));
 
@@ -773,7 +787,8 @@ export const META_FIELDS = [FORM_TOKEN_FIELD, HONEYPOT_FIELD] as const;
 
 export function conditionHolds(condition: Condition, answers: Readonly<Record<string, unknown>>): boolean {
   const value = answers[condition.question];
-  if ('answered' in condition) return typeof value === 'string' ? value.trim() !== '' : value !== undefined && value !== null;
+  if ('answered' in condition)
+    return typeof value === 'string' ? value.trim() !== '' : value !== undefined && value !== null;
   return typeof value === 'string' && condition.is.includes(value);
 }
 

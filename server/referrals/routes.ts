@@ -14,7 +14,6 @@ import type { ReferralFormNotice, ReferralPageState } from './page-state.ts';
 import { FORM_TOKEN_FIELD, HONEYPOT_FIELD, readPostedForm, type FieldError, type FormValues } from './questions.ts';
 import { MINIMUM_FILL_MS, ReferralStorageError, type ReferralReceipt, type SubmissionOutcome } from './service.ts';
 
-
 export interface ReferralRoutesOptions {
   handler: AstroHandler;
   services: Services;
@@ -25,7 +24,12 @@ const FORM_PATHS = ['/refer', '/refer/'] as const;
 /** What an API client gets when help is needed and we could not take the referral. */
 const apiHelp = {
   contactEmail: organisation.contactEmail,
-  crisisLines: urgentCrisisLines.map((line) => ({ name: line.name, action: line.action, number: line.number, hours: line.hours })),
+  crisisLines: urgentCrisisLines.map((line) => ({
+    name: line.name,
+    action: line.action,
+    number: line.number,
+    hours: line.hours,
+  })),
 };
 
 const HELP_SENTENCE =
@@ -197,10 +201,18 @@ export async function referralRoutes(app: FastifyInstance, opts: ReferralRoutesO
 
     scope.setErrorHandler(async (error: FastifyError, request, reply) => {
       const mapped: Record<string, [number, string, string]> = {
-        FST_ERR_CTP_BODY_TOO_LARGE: [413, 'too_large', `The request body must be ${REFERRAL_BODY_LIMIT / 1024} KB or smaller.`],
+        FST_ERR_CTP_BODY_TOO_LARGE: [
+          413,
+          'too_large',
+          `The request body must be ${REFERRAL_BODY_LIMIT / 1024} KB or smaller.`,
+        ],
         FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'unsupported_media_type', 'Send the referral as application/json.'],
         FST_ERR_CTP_INVALID_JSON_BODY: [400, 'malformed_json', 'The request body is not valid JSON.'],
-        FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'malformed_json', 'The request body is empty: send the referral as a JSON object.'],
+        FST_ERR_CTP_EMPTY_JSON_BODY: [
+          400,
+          'malformed_json',
+          'The request body is empty: send the referral as a JSON object.',
+        ],
       };
       const known = error.code ? mapped[error.code] : undefined;
       const fallback: [number, string, string] | undefined =
@@ -218,7 +230,10 @@ export async function referralRoutes(app: FastifyInstance, opts: ReferralRoutesO
 
     scope.get('/api/referrals/form-token', async (_request, reply) => {
       reply.header('Cache-Control', 'no-store');
-      return { formToken: services.referrals.issueFormToken(services.clock.now()), minimumFillSeconds: MINIMUM_FILL_MS / 1000 };
+      return {
+        formToken: services.referrals.issueFormToken(services.clock.now()),
+        minimumFillSeconds: MINIMUM_FILL_MS / 1000,
+      };
     });
 
     scope.get('/api/openapi.json', async (_request, reply) => {
@@ -232,10 +247,10 @@ export async function referralRoutes(app: FastifyInstance, opts: ReferralRoutesO
         onRequest: async (request, reply) => {
           if (!crossSite(request)) return;
           request.log.info({ statusCode: 403 }, 'cross-site referral refused');
-          return reply
-            .code(403)
-            .header('Cache-Control', 'no-store')
-            .send({ error: 'cross_site', message: 'Referrals can only be sent from this website or by a program, not from another website.' });
+          return reply.code(403).header('Cache-Control', 'no-store').send({
+            error: 'cross_site',
+            message: 'Referrals can only be sent from this website or by a program, not from another website.',
+          });
         },
       },
       async (request, reply) => {
@@ -262,7 +277,11 @@ export async function referralRoutes(app: FastifyInstance, opts: ReferralRoutesO
             errors: [{ path: '', message: 'Send the referral as one JSON object' }],
           });
         }
-        const { [FORM_TOKEN_FIELD]: formToken, [HONEYPOT_FIELD]: honeypot, ...answers } = body as Record<string, unknown>;
+        const {
+          [FORM_TOKEN_FIELD]: formToken,
+          [HONEYPOT_FIELD]: honeypot,
+          ...answers
+        } = body as Record<string, unknown>;
 
         let outcome: SubmissionOutcome;
         try {
@@ -278,11 +297,14 @@ export async function referralRoutes(app: FastifyInstance, opts: ReferralRoutesO
         } catch (error) {
           if (!(error instanceof ReferralStorageError)) throw error;
           logStorageFailure(request, error);
-          return reply.code(503).header('Retry-After', '60').send({
-            error: 'unavailable',
-            message: `We could not save the referral, so nothing was stored. Please try again in a few minutes, or email ${organisation.contactEmail}. ${HELP_SENTENCE}`,
-            ...apiHelp,
-          });
+          return reply
+            .code(503)
+            .header('Retry-After', '60')
+            .send({
+              error: 'unavailable',
+              message: `We could not save the referral, so nothing was stored. Please try again in a few minutes, or email ${organisation.contactEmail}. ${HELP_SENTENCE}`,
+              ...apiHelp,
+            });
         }
         logOutcome(request, outcome);
         switch (outcome.kind) {
@@ -296,18 +318,30 @@ export async function referralRoutes(app: FastifyInstance, opts: ReferralRoutesO
             return reply.code(400).send({
               error: 'under_18',
               message: 'This service is for adults. Nothing was stored.',
-              errors: [{ path: 'over18', message: 'We can only take referrals from people aged 18 or over. Nothing was stored' }],
+              errors: [
+                {
+                  path: 'over18',
+                  message: 'We can only take referrals from people aged 18 or over. Nothing was stored',
+                },
+              ],
             });
           case 'invalid':
-            return reply.code(400).send({ error: 'invalid', message: 'Some answers need to be corrected.', errors: outcome.errors });
+            return reply
+              .code(400)
+              .send({ error: 'invalid', message: 'Some answers need to be corrected.', errors: outcome.errors });
           case 'not_accepted':
             return outcome.reason === 'missing_token'
               ? reply.code(400).send({
                   error: 'missing_form_token',
                   message: 'Get a form token from GET /api/referrals/form-token and send it as formToken.',
-                  errors: [{ path: FORM_TOKEN_FIELD, message: 'Send the form token from GET /api/referrals/form-token' }],
+                  errors: [
+                    { path: FORM_TOKEN_FIELD, message: 'Send the form token from GET /api/referrals/form-token' },
+                  ],
                 })
-              : reply.code(400).send({ error: 'not_accepted', message: 'We could not accept this submission. Check it and send it again.' });
+              : reply.code(400).send({
+                  error: 'not_accepted',
+                  message: 'We could not accept this submission. Check it and send it again.',
+                });
         }
       },
     );
@@ -316,17 +350,29 @@ export async function referralRoutes(app: FastifyInstance, opts: ReferralRoutesO
 
 function logOutcome(request: FastifyRequest, outcome: SubmissionOutcome): void {
   if (outcome.kind === 'created' || outcome.kind === 'duplicate') {
-    request.log.info({ outcome: outcome.kind, referralId: outcome.receipt.referralId, priority: outcome.receipt.priority }, 'referral received');
+    request.log.info(
+      { outcome: outcome.kind, referralId: outcome.receipt.referralId, priority: outcome.receipt.priority },
+      'referral received',
+    );
   } else if (outcome.kind === 'invalid') {
     // Which questions, never what was typed.
-    request.log.info({ outcome: outcome.kind, fields: outcome.errors.map((error) => error.path) }, 'referral needs corrections');
+    request.log.info(
+      { outcome: outcome.kind, fields: outcome.errors.map((error) => error.path) },
+      'referral needs corrections',
+    );
   } else {
-    request.log.info({ outcome: outcome.kind, reason: outcome.kind === 'not_accepted' ? outcome.reason : undefined }, 'referral not taken');
+    request.log.info(
+      { outcome: outcome.kind, reason: outcome.kind === 'not_accepted' ? outcome.reason : undefined },
+      'referral not taken',
+    );
   }
 }
 
 function logStorageFailure(request: FastifyRequest, error: ReferralStorageError): void {
   const cause = error.cause as { name?: string; code?: string } | undefined;
   // The cause's message can quote SQL but never values (drizzle binds parameters); log its type and code only.
-  request.log.error({ err: { type: cause?.name, code: cause?.code }, reqId: request.id }, 'referral could not be saved');
+  request.log.error(
+    { err: { type: cause?.name, code: cause?.code }, reqId: request.id },
+    'referral could not be saved',
+  );
 }

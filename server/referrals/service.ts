@@ -110,11 +110,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function receiptFromRow(
-  tx: PortalTransaction,
-  keyring: Keyring,
-  row: typeof referrals.$inferSelect,
-): ReferralReceipt {
+function receiptFromRow(tx: PortalTransaction, keyring: Keyring, row: typeof referrals.$inferSelect): ReferralReceipt {
   const acknowledgement = tx
     .select({ id: outboxMessages.id })
     .from(outboxMessages)
@@ -137,8 +133,13 @@ function receiptFromRow(
  * "saved" only when this returns: the commit is durable (synchronous = FULL). Throws `ReferralStorageError`
  * when the database cannot be written.
  */
-export function submitReferral(deps: ReferralServiceDeps, submission: ReferralSubmission, now: Date): SubmissionOutcome {
-  if (submission.honeypot !== undefined && submission.honeypot.trim() !== '') return { kind: 'not_accepted', reason: 'honeypot' };
+export function submitReferral(
+  deps: ReferralServiceDeps,
+  submission: ReferralSubmission,
+  now: Date,
+): SubmissionOutcome {
+  if (submission.honeypot !== undefined && submission.honeypot.trim() !== '')
+    return { kind: 'not_accepted', reason: 'honeypot' };
   const token = deps.formTokens.verify(submission.formToken, now);
   if (!token.ok) return { kind: 'not_accepted', reason: token.reason === 'missing' ? 'missing_token' : 'bad_token' };
 
@@ -168,13 +169,15 @@ export function submitReferral(deps: ReferralServiceDeps, submission: ReferralSu
   if (!validation.ok) return { kind: 'invalid', errors: validation.errors };
   const answers = validation.answers;
 
-  const officeId = officeIdFor(answers.office);
-  const calendar = (deps.calendarFor ?? defaultCalendarFor)(officeId);
-  const triageResult = triage(triageInputFromAnswers(answers), now);
-  const deadline = computeContactBy(triageResult.priority, now, calendar, triageResult.mustContactBeforeDate);
-  const showsRisk = answersShowRisk(answers);
-
+  // From here on any failure (a calendar that cannot be read, the database) means "not saved": he is told so and
+  // gets his answers back, rather than a generic error page that loses them.
   try {
+    const officeId = officeIdFor(answers.office);
+    const calendar = (deps.calendarFor ?? defaultCalendarFor)(officeId);
+    const triageResult = triage(triageInputFromAnswers(answers), now);
+    const deadline = computeContactBy(triageResult.priority, now, calendar, triageResult.mustContactBeforeDate);
+    const showsRisk = answersShowRisk(answers);
+
     return deps.db.transaction(
       (tx): SubmissionOutcome => {
         // Checked again inside the write transaction: two identical posts racing each other still make one.
@@ -183,7 +186,11 @@ export function submitReferral(deps: ReferralServiceDeps, submission: ReferralSu
 
         const id = randomUUID();
         let reference = newReferralReference();
-        for (let attempt = 0; tx.select({ id: referrals.id }).from(referrals).where(eq(referrals.reference, reference)).get(); attempt++) {
+        for (
+          let attempt = 0;
+          tx.select({ id: referrals.id }).from(referrals).where(eq(referrals.reference, reference)).get();
+          attempt++
+        ) {
           if (attempt >= 10) throw new Error('Could not find an unused referral reference.');
           reference = newReferralReference();
         }
@@ -221,7 +228,12 @@ export function submitReferral(deps: ReferralServiceDeps, submission: ReferralSu
         let acknowledgementQueued = false;
         if (answers.email && answers.emailSafe === 'yes') {
           acknowledgementQueued =
-            enqueueEmail(tx, deps.keyring, acknowledgementEmail(answers.email, reference, deadline.contactBy, id), now) !== null;
+            enqueueEmail(
+              tx,
+              deps.keyring,
+              acknowledgementEmail(answers.email, reference, deadline.contactBy, id),
+              now,
+            ) !== null;
         }
 
         deps.onReferralStored?.(
@@ -249,7 +261,14 @@ export function submitReferral(deps: ReferralServiceDeps, submission: ReferralSu
 
         return {
           kind: 'created',
-          receipt: { referralId: id, reference, contactBy: deadline.contactBy, priority: triageResult.priority, showsRisk, acknowledgementQueued },
+          receipt: {
+            referralId: id,
+            reference,
+            contactBy: deadline.contactBy,
+            priority: triageResult.priority,
+            showsRisk,
+            acknowledgementQueued,
+          },
         };
       },
       { behavior: 'immediate' },

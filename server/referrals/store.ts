@@ -1,7 +1,13 @@
 import { eq } from 'drizzle-orm';
 import type { PortalDb } from '../../db/client.ts';
 import { referrals, type ReferralRow } from '../../db/schema/referrals.ts';
-import { decryptJson, encryptJson, FieldDecryptionError, type FieldDecryptionFailure, type Keyring } from '../security/field-encryption.ts';
+import {
+  decryptJson,
+  encryptJson,
+  FieldDecryptionError,
+  type FieldDecryptionFailure,
+  type Keyring,
+} from '../security/field-encryption.ts';
 import type { ContactDeadline } from '../scheduling/deadline.ts';
 import type { TriageResult } from '../triage/types.ts';
 import type { ReferralAnswers } from './questions.ts';

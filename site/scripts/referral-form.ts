@@ -20,7 +20,12 @@ import {
   type FormValues,
 } from '../../server/referrals/questions.ts';
 
-const londonToday = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' });
+const londonToday = new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'Europe/London',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+});
 
 function formValues(form: HTMLFormElement): FormValues {
   const values: FormValues = {};

@@ -18,7 +18,9 @@ const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 async function violations(page: Page): Promise<string[]> {
   const results = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
   expect(results.passes.length).toBeGreaterThan(0);
-  return results.violations.map((v) => `${v.id} (${v.impact}): ${v.help} -> ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  return results.violations.map(
+    (v) => `${v.id} (${v.impact}): ${v.help} -> ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
+  );
 }
 
 describe('referral pages have no axe violations', () => {
@@ -76,7 +78,10 @@ describe('referral pages have no axe violations', () => {
   it('the confirmation, plain and with crisis help first', async () => {
     for (const risk of [false, true]) {
       const { page, openedAt, close } = await open(false);
-      await fillReferral(page, validAnswers(risk ? { thoughtsOfEndingLife: 'often', madePlanOrTakenSteps: 'yes', ableToKeepSafe: 'no' } : {}));
+      await fillReferral(
+        page,
+        validAnswers(risk ? { thoughtsOfEndingLife: 'often', madePlanOrTakenSteps: 'yes', ableToKeepSafe: 'no' } : {}),
+      );
       await waitForMinimumFillTime(page, openedAt);
       await submit(page);
       expect(await page.locator('[data-reference]').isVisible()).toBe(true);

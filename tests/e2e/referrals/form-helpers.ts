@@ -39,7 +39,9 @@ export function referralCount(server: RunningServer): number {
 }
 
 /** What is kept in the browser: cookies, web storage and IndexedDB databases. */
-export async function browserStorage(page: Page): Promise<{ cookies: string; local: number; session: number; indexedDb: number }> {
+export async function browserStorage(
+  page: Page,
+): Promise<{ cookies: string; local: number; session: number; indexedDb: number }> {
   return page.evaluate(async () => ({
     cookies: document.cookie,
     local: localStorage.length,

@@ -104,7 +104,10 @@ describe('the referral form with JavaScript', () => {
 
   it('takes a complete referral to the confirmation, with crisis help first, storing nothing in the browser', async () => {
     const openedAt = await openForm();
-    await fillReferral(page, validAnswers({ thoughtsOfEndingLife: 'often', madePlanOrTakenSteps: 'prefer_not_to_say', ableToKeepSafe: 'yes' }));
+    await fillReferral(
+      page,
+      validAnswers({ thoughtsOfEndingLife: 'often', madePlanOrTakenSteps: 'prefer_not_to_say', ableToKeepSafe: 'yes' }),
+    );
     expect(await browserStorage(page)).toEqual({ cookies: '', local: 0, session: 0, indexedDb: 0 });
     expect(posts).toEqual([]);
     await waitForMinimumFillTime(page, openedAt);

@@ -85,7 +85,10 @@ describe('the referral form without JavaScript', () => {
 
   it('puts crisis help first on the confirmation when his answers show risk', async () => {
     const openedAt = await openForm();
-    await fillReferral(page, validAnswers({ thoughtsOfEndingLife: 'often', madePlanOrTakenSteps: 'no', ableToKeepSafe: 'not_sure' }));
+    await fillReferral(
+      page,
+      validAnswers({ thoughtsOfEndingLife: 'often', madePlanOrTakenSteps: 'no', ableToKeepSafe: 'not_sure' }),
+    );
     await waitForMinimumFillTime(page, openedAt);
     await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
     const headings = await page.locator('main h1, main h2').allTextContents();

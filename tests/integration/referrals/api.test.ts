@@ -13,7 +13,10 @@ describe('GET /api/referrals/form-token', () => {
     const res = await t.app.inject({ method: 'GET', url: '/api/referrals/form-token' });
     expect(res.statusCode).toBe(200);
     expect(res.headers['cache-control']).toBe('no-store');
-    expect(res.json()).toEqual({ formToken: expect.stringMatching(/^[0-9a-z]+\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/), minimumFillSeconds: 5 });
+    expect(res.json()).toEqual({
+      formToken: expect.stringMatching(/^[0-9a-z]+\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/),
+      minimumFillSeconds: 5,
+    });
   });
 });
 
@@ -44,7 +47,10 @@ describe('POST /api/referrals', () => {
   it('answers 400 {errors: [{path, message}]} for invalid answers', async () => {
     t = await referralApp();
     const formToken = await apiToken(t);
-    const res = await postJson(t, { ...validAnswers({ phone: '+33 1 23 45 67 89', office: 'paris', name: undefined }), formToken });
+    const res = await postJson(t, {
+      ...validAnswers({ phone: '+33 1 23 45 67 89', office: 'paris', name: undefined }),
+      formToken,
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json()).toEqual({
       error: 'invalid',
@@ -89,7 +95,10 @@ describe('POST /api/referrals', () => {
     for (const contentType of ['application/x-www-form-urlencoded', 'text/plain', 'application/xml']) {
       const res = await postJson(t, null, { headers: { 'content-type': contentType }, payload: 'name=x' });
       expect(res.statusCode, contentType).toBe(415);
-      expect(res.json()).toEqual({ error: 'unsupported_media_type', message: 'Send the referral as application/json.' });
+      expect(res.json()).toEqual({
+        error: 'unsupported_media_type',
+        message: 'Send the referral as application/json.',
+      });
     }
   });
 
@@ -97,11 +106,15 @@ describe('POST /api/referrals', () => {
     t = await referralApp();
     const formToken = await apiToken(t);
     const trap = await postJson(t, { ...validAnswers(), formToken, website: 'http://spam.example' });
-    const quickToken = (await t.app.inject({ method: 'GET', url: '/api/referrals/form-token' })).json().formToken as string;
+    const quickToken = (await t.app.inject({ method: 'GET', url: '/api/referrals/form-token' })).json()
+      .formToken as string;
     const fast = await postJson(t, { ...validAnswers(), formToken: quickToken });
     for (const res of [trap, fast]) {
       expect(res.statusCode).toBe(400);
-      expect(res.json()).toEqual({ error: 'not_accepted', message: 'We could not accept this submission. Check it and send it again.' });
+      expect(res.json()).toEqual({
+        error: 'not_accepted',
+        message: 'We could not accept this submission. Check it and send it again.',
+      });
     }
     expect(countReferrals(t)).toBe(0);
   });
@@ -125,12 +138,16 @@ describe('POST /api/referrals', () => {
   it('refuses cross-site browser posts with 403 cross_site, and lets programs without browser headers through', async () => {
     t = await referralApp();
     const formToken = await apiToken(t);
-    for (const headers of [{ 'sec-fetch-site': 'cross-site' }, { origin: 'https://evil.example' }] as Array<Record<string, string>>) {
+    for (const headers of [{ 'sec-fetch-site': 'cross-site' }, { origin: 'https://evil.example' }] as Array<
+      Record<string, string>
+    >) {
       const res = await postJson(t, { ...validAnswers(), formToken }, { headers });
       expect(res.statusCode).toBe(403);
       expect(res.json()).toMatchObject({ error: 'cross_site' });
     }
-    expect((await postJson(t, { ...validAnswers(), formToken }, { headers: { origin: 'http://localhost:80' } })).statusCode).toBe(201);
+    expect(
+      (await postJson(t, { ...validAnswers(), formToken }, { headers: { origin: 'http://localhost:80' } })).statusCode,
+    ).toBe(201);
   });
 
   it('answers the 11th submission in an hour from one address with 429, crisis lines and our email', async () => {
@@ -149,7 +166,9 @@ describe('POST /api/referrals', () => {
   it('answers 503 unavailable, with help, when the database cannot be written', async () => {
     t = await referralApp();
     const formToken = await apiToken(t);
-    t.database.sqlite.exec("CREATE TRIGGER refuse BEFORE INSERT ON referrals BEGIN SELECT RAISE(ABORT, 'database is locked'); END;");
+    t.database.sqlite.exec(
+      "CREATE TRIGGER refuse BEFORE INSERT ON referrals BEGIN SELECT RAISE(ABORT, 'database is locked'); END;",
+    );
     const res = await postJson(t, { ...validAnswers(), formToken });
     expect(res.statusCode).toBe(503);
     expect(res.json()).toMatchObject({ error: 'unavailable', contactEmail: organisation.contactEmail });
@@ -166,10 +185,21 @@ describe('GET /api/openapi.json', () => {
     const doc = res.json();
     expect(doc.openapi).toMatch(/^3\.0\./);
     expect(Object.keys(doc.paths).sort()).toEqual(['/api/referrals', '/api/referrals/form-token']);
-    expect(Object.keys(doc.paths['/api/referrals'].post.responses).sort()).toEqual(['200', '201', '400', '403', '413', '415', '429', '503']);
+    expect(Object.keys(doc.paths['/api/referrals'].post.responses).sort()).toEqual([
+      '200',
+      '201',
+      '400',
+      '403',
+      '413',
+      '415',
+      '429',
+      '503',
+    ]);
     const schema = doc.components.schemas.ReferralSubmission;
     expect(schema.additionalProperties).toBe(false);
-    expect(Object.keys(schema.properties).sort()).toEqual(['formToken', 'website', ...referralQuestions.map((q) => q.id)].sort());
+    expect(Object.keys(schema.properties).sort()).toEqual(
+      ['formToken', 'website', ...referralQuestions.map((q) => q.id)].sort(),
+    );
     const alwaysRequired = referralQuestions.filter((q) => q.required).map((q) => q.id);
     expect([...schema.required].sort()).toEqual(['formToken', ...alwaysRequired].sort());
     for (const question of referralQuestions) {

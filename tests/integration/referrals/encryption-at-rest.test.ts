@@ -29,7 +29,10 @@ function fileText(path: string): string {
 function expectNoneOf(haystack: string, where: string): void {
   for (const needle of TYPED) {
     expect(haystack.includes(needle), `"${needle}" found in ${where}`).toBe(false);
-    expect(haystack.includes(Buffer.from(needle, 'utf16le').toString('latin1')), `"${needle}" (UTF-16) found in ${where}`).toBe(false);
+    expect(
+      haystack.includes(Buffer.from(needle, 'utf16le').toString('latin1')),
+      `"${needle}" (UTF-16) found in ${where}`,
+    ).toBe(false);
   }
 }
 

@@ -29,13 +29,23 @@ beforeAll(async () => {
   pages.set('too large problem', (await postForm(t, {}, { payload: `anythingElse=${'a'.repeat(40_000)}` })).body);
   const address = freshAddress();
   for (let i = 0; i < 10; i++) await postForm(t, { formToken: token }, { remoteAddress: address });
-  pages.set('rate limited', (await postForm(t, { ...validAnswers(), formToken: token }, { remoteAddress: address })).body);
+  pages.set(
+    'rate limited',
+    (await postForm(t, { ...validAnswers(), formToken: token }, { remoteAddress: address })).body,
+  );
   pages.set(
     'confirmation with crisis help first',
-    (await postForm(t, { ...validAnswers({ thoughtsOfEndingLife: 'often', madePlanOrTakenSteps: 'yes', ableToKeepSafe: 'no' }), formToken: token })).body,
+    (
+      await postForm(t, {
+        ...validAnswers({ thoughtsOfEndingLife: 'often', madePlanOrTakenSteps: 'yes', ableToKeepSafe: 'no' }),
+        formToken: token,
+      })
+    ).body,
   );
   pages.set('confirmation', (await postForm(t, { ...validAnswers(), formToken: await showForm(t) })).body);
-  t.database.sqlite.exec("CREATE TRIGGER refuse BEFORE INSERT ON referrals BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END;");
+  t.database.sqlite.exec(
+    "CREATE TRIGGER refuse BEFORE INSERT ON referrals BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END;",
+  );
   pages.set('database unavailable', (await postForm(t, { ...validAnswers(), formToken: await showForm(t) })).body);
 });
 afterAll(async () => t?.cleanup());
@@ -60,12 +70,16 @@ describe('the /refer page is valid HTML in every state', () => {
     'database unavailable',
   ])('%s', async (name) => {
     const report = await validator.validateString(pages.get(name)!);
-    const problems = report.results.flatMap((result) => result.messages.map((m) => `${m.ruleId}: ${m.message} (${m.selector ?? ''})`));
+    const problems = report.results.flatMap((result) =>
+      result.messages.map((m) => `${m.ruleId}: ${m.message} (${m.selector ?? ''})`),
+    );
     expect(problems).toEqual([]);
   });
 
   it('would report a problem (so the checks above can fail)', async () => {
-    const report = await validator.validateString('<!doctype html><html lang="en"><head><title>x</title></head><body><p><div></div></p></body></html>');
+    const report = await validator.validateString(
+      '<!doctype html><html lang="en"><head><title>x</title></head><body><p><div></div></p></body></html>',
+    );
     expect(report.valid).toBe(false);
   });
 });

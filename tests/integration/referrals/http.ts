@@ -41,7 +41,11 @@ export function postForm(
     method: 'POST',
     url: '/refer',
     remoteAddress: options.remoteAddress ?? freshAddress(),
-    headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin', ...options.headers },
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'sec-fetch-site': 'same-origin',
+      ...options.headers,
+    },
     payload: options.payload ?? toFormBody(fields),
   });
 }

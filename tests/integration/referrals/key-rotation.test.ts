@@ -106,11 +106,15 @@ describe('key rotation', () => {
       SESSION_SECRET: randomBytes(32).toString('hex'),
     };
     const run = () =>
-      spawnSync(process.execPath, [join(projectRoot, 'node_modules/tsx/dist/cli.mjs'), join(projectRoot, 'scripts/keys-rotate.ts')], {
-        env,
-        encoding: 'utf8',
-        cwd: h.dir,
-      });
+      spawnSync(
+        process.execPath,
+        [join(projectRoot, 'node_modules/tsx/dist/cli.mjs'), join(projectRoot, 'scripts/keys-rotate.ts')],
+        {
+          env,
+          encoding: 'utf8',
+          cwd: h.dir,
+        },
+      );
     const first = run();
     expect(first.stderr).toBe('');
     expect(first.status).toBe(0);

@@ -21,7 +21,18 @@ const anyValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.constantFrom(...optionValues),
   fc.string({ maxLength: 40 }),
   fc.string({ unit: 'grapheme', maxLength: 40 }),
-  fc.constantFrom('', ' ', '\u0000', '2026-02-30', '31/12/2026', '0113 496 0321', '+33123456789', 'a@b.co', '__proto__', 'constructor'),
+  fc.constantFrom(
+    '',
+    ' ',
+    '\u0000',
+    '2026-02-30',
+    '31/12/2026',
+    '0113 496 0321',
+    '+33123456789',
+    'a@b.co',
+    '__proto__',
+    'constructor',
+  ),
   fc.integer(),
   fc.double(),
   fc.boolean(),
@@ -48,7 +59,10 @@ const mutation: fc.Arbitrary<Mutation> = fc.record({
   removed: sometimes(fc.subarray(ids, { minLength: 1, maxLength: 4 }), []),
   extra: sometimes(fc.dictionary(fc.string({ minLength: 1, maxLength: 12 }), anyValue, { minKeys: 1, maxKeys: 2 }), {}),
   withToken: fc.oneof({ weight: 4, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
-  honeypot: sometimes(fc.string({ minLength: 1, maxLength: 10 }).map((s): string | undefined => s), undefined),
+  honeypot: sometimes(
+    fc.string({ minLength: 1, maxLength: 10 }).map((s): string | undefined => s),
+    undefined,
+  ),
 });
 
 /** A fresh form token for each submission, shown a few minutes ago, as a real client would have. */
@@ -91,7 +105,8 @@ describe('random submissions', () => {
   });
 
   it('never cause a 5xx from the HTML form, and only valid referrals are ever stored', async () => {
-    const asFormValue = (value: unknown) => (value !== null && typeof value === 'object' && !Array.isArray(value) ? JSON.stringify(value) : value);
+    const asFormValue = (value: unknown) =>
+      value !== null && typeof value === 'object' && !Array.isArray(value) ? JSON.stringify(value) : value;
     const formBody = fc.oneof(
       { weight: 3, arbitrary: mutation.map((m) => ({ kind: 'mutation' as const, m })) },
       { weight: 1, arbitrary: fc.string({ maxLength: 200 }).map((raw) => ({ kind: 'raw' as const, raw })) },
@@ -107,7 +122,11 @@ describe('random submissions', () => {
         const payload =
           input.kind === 'raw'
             ? input.raw
-            : toFormBody(Object.fromEntries(Object.entries(await bodyFor(input.m)).map(([key, value]) => [key, asFormValue(value)])));
+            : toFormBody(
+                Object.fromEntries(
+                  Object.entries(await bodyFor(input.m)).map(([key, value]) => [key, asFormValue(value)]),
+                ),
+              );
         const before = countReferrals(t);
         const res = await postForm(t, {}, { payload });
         expect(res.statusCode).toBeLessThan(500);

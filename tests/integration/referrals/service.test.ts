@@ -24,7 +24,12 @@ const sentAt = new Date(shownAt.getTime() + 8 * 60_000);
 let h: ServiceHarness;
 afterEach(() => h?.cleanup());
 
-function submit(deps: ReferralServiceDeps, overrides: Record<string, unknown> = {}, token = h.formTokens.issue(shownAt), at = sentAt) {
+function submit(
+  deps: ReferralServiceDeps,
+  overrides: Record<string, unknown> = {},
+  token = h.formTokens.issue(shownAt),
+  at = sentAt,
+) {
   return submitReferral(deps, { answers: validAnswers(overrides), formToken: token, honeypot: '' }, at);
 }
 
@@ -57,7 +62,11 @@ describe('submitting a referral', () => {
     expect(row.triageEnc).toMatch(/^v1\.k1\./);
 
     const loaded = loadReferralAnswers(h.database.db, h.keyring, row.id)!;
-    expect(loaded.answers).toMatchObject({ name: 'Quentin Marchbanks', phone: '+441134960321', safeTimes: ['morning', 'evening'] });
+    expect(loaded.answers).toMatchObject({
+      name: 'Quentin Marchbanks',
+      phone: '+441134960321',
+      safeTimes: ['morning', 'evening'],
+    });
     expect(loaded.triage.result.priority).toBe('within_7_days');
     expect(loaded.triage.result.flags.map((flag) => flag.id)).toContain('children_in_regular_contact');
     expect(loaded.triage.deadline.contactBy).toBe('2026-12-08T17:00:00.000Z');
@@ -71,7 +80,9 @@ describe('submitting a referral', () => {
     const message = h.database.db.select().from(outboxMessages).get()!;
     expect(message.kind).toBe('referral_acknowledgement');
     expect(message.subject).toBe('We have received your message');
-    expect(decryptJson(h.keyring, message.recipientsEnc, recipientsAad(message.id))).toEqual(['quentin.marchbanks@example.org']);
+    expect(decryptJson(h.keyring, message.recipientsEnc, recipientsAad(message.id))).toEqual([
+      'quentin.marchbanks@example.org',
+    ]);
     const body = decryptField(h.keyring, message.bodyEnc, bodyAad(message.id));
     expect(body).toContain(outcome.kind === 'created' ? outcome.receipt.reference : 'x');
     expect(body).toContain('by 5pm on Tuesday 8 December 2026');
@@ -88,7 +99,10 @@ describe('submitting a referral', () => {
     h = await serviceHarness();
     submit(h.deps, { office: 'remote' });
     submit(h.deps, { office: 'manchester' });
-    const rows = h.database.db.select({ officeId: referrals.officeId, preference: referrals.officePreference }).from(referrals).all();
+    const rows = h.database.db
+      .select({ officeId: referrals.officeId, preference: referrals.officePreference })
+      .from(referrals)
+      .all();
     expect(rows).toEqual(
       expect.arrayContaining([
         { officeId: 'leeds', preference: 'remote' },
@@ -99,7 +113,11 @@ describe('submitting a referral', () => {
 
   it('puts risk first and sets the same-day priority, without ever refusing the referral', async () => {
     h = await serviceHarness();
-    const outcome = submit(h.deps, { thoughtsOfEndingLife: 'often', madePlanOrTakenSteps: 'yes', ableToKeepSafe: 'no' });
+    const outcome = submit(h.deps, {
+      thoughtsOfEndingLife: 'often',
+      madePlanOrTakenSteps: 'yes',
+      ableToKeepSafe: 'no',
+    });
     expect(outcome.kind).toBe('created');
     if (outcome.kind !== 'created') return;
     expect(outcome.receipt).toMatchObject({ priority: 'today', showsRisk: true });
@@ -134,7 +152,11 @@ describe('submitting a referral', () => {
       });
     };
     h = await serviceHarness({ onReferralStored });
-    const outcome = submit(h.deps, { thoughtsOfEndingLife: 'often', madePlanOrTakenSteps: 'no', ableToKeepSafe: 'yes' });
+    const outcome = submit(h.deps, {
+      thoughtsOfEndingLife: 'often',
+      madePlanOrTakenSteps: 'no',
+      ableToKeepSafe: 'yes',
+    });
     expect(seen).toHaveLength(1);
     const [call] = seen;
     expect(call!.rowsInside).toBe(1);
@@ -162,6 +184,16 @@ describe('submitting a referral', () => {
     expect(h.database.db.select().from(outboxMessages).all()).toEqual([]);
   });
 
+  it('says it could not save (so he keeps his answers) when the office calendar cannot be read', async () => {
+    h = await serviceHarness({
+      calendarFor: () => {
+        throw new Error('no calendar for this office');
+      },
+    });
+    expect(() => submit(h.deps)).toThrow(ReferralStorageError);
+    expect(h.database.db.select().from(referrals).all()).toEqual([]);
+  });
+
   it('throws ReferralStorageError when the database cannot be written', async () => {
     h = await serviceHarness();
     h.database.sqlite.exec(
@@ -179,7 +211,12 @@ describe('repeated and refused submissions', () => {
     h = await serviceHarness();
     const token = h.formTokens.issue(shownAt);
     const first = submit(h.deps, {}, token);
-    const again = submit(h.deps, { name: 'Someone Else', phone: 'rubbish' }, token, new Date(sentAt.getTime() + 60_000));
+    const again = submit(
+      h.deps,
+      { name: 'Someone Else', phone: 'rubbish' },
+      token,
+      new Date(sentAt.getTime() + 60_000),
+    );
     expect(first.kind).toBe('created');
     expect(again.kind).toBe('duplicate');
     if (first.kind !== 'created' || again.kind !== 'duplicate') return;
@@ -204,7 +241,9 @@ describe('repeated and refused submissions', () => {
       kind: 'not_accepted',
       reason: 'bad_token',
     });
-    expect(submitReferral(h.deps, { answers, formToken: token, honeypot: '' }, new Date(shownAt.getTime() + 2_000))).toEqual({
+    expect(
+      submitReferral(h.deps, { answers, formToken: token, honeypot: '' }, new Date(shownAt.getTime() + 2_000)),
+    ).toEqual({
       kind: 'not_accepted',
       reason: 'too_fast',
     });
@@ -215,7 +254,11 @@ describe('repeated and refused submissions', () => {
     h = await serviceHarness();
     const outcome = submitReferral(
       h.deps,
-      { answers: { over18: 'no', name: 'Young Person', phone: 'x' }, formToken: h.formTokens.issue(shownAt), honeypot: '' },
+      {
+        answers: { over18: 'no', name: 'Young Person', phone: 'x' },
+        formToken: h.formTokens.issue(shownAt),
+        honeypot: '',
+      },
       sentAt,
     );
     expect(outcome).toEqual({ kind: 'under_18' });
@@ -227,7 +270,10 @@ describe('repeated and refused submissions', () => {
     h = await serviceHarness();
     const outcome = submit(h.deps, { phone: '12', meetPreference: undefined });
     expect(outcome.kind).toBe('invalid');
-    expect(outcome.kind === 'invalid' && outcome.errors.map((error) => error.path)).toEqual(['phone', 'meetPreference']);
+    expect(outcome.kind === 'invalid' && outcome.errors.map((error) => error.path)).toEqual([
+      'phone',
+      'meetPreference',
+    ]);
     expect(h.database.db.select().from(referrals).all()).toEqual([]);
   });
 });

@@ -45,7 +45,11 @@ describe('loading a referral for staff', () => {
     const ciphertext = Buffer.from(parts[4]!, 'base64url');
     ciphertext[0] = ciphertext[0]! ^ 0x01;
     parts[4] = ciphertext.toString('base64url');
-    h.database.db.update(referrals).set({ answersEnc: parts.join('.') }).where(eq(referrals.id, id)).run();
+    h.database.db
+      .update(referrals)
+      .set({ answersEnc: parts.join('.') })
+      .where(eq(referrals.id, id))
+      .run();
 
     const error = tamperError(() => loadReferralAnswers(h.database.db, h.keyring, id));
     expect(error).toMatchObject({ referralId: id, field: 'answers', reason: 'authentication-failed' });

@@ -20,9 +20,15 @@ describe('the staff view of a referral', () => {
   it('has every section and question in form order, with labels and readable values', () => {
     const groups = referralDisplayGroups(stored);
     expect(groups.map((group) => group.section)).toEqual(referralSections.map((section) => section.title));
-    expect(groups.flatMap((group) => group.items.map((item) => item.questionId))).toEqual(referralQuestions.map((q) => q.id));
+    expect(groups.flatMap((group) => group.items.map((item) => item.questionId))).toEqual(
+      referralQuestions.map((q) => q.id),
+    );
     const item = (id: string) => groups.flatMap((group) => group.items).find((entry) => entry.questionId === id)!;
-    expect(item('stage')).toEqual({ questionId: 'stage', label: 'What has happened with the police so far?', value: 'I have been released under investigation' });
+    expect(item('stage')).toEqual({
+      questionId: 'stage',
+      label: 'What has happened with the police so far?',
+      value: 'I have been released under investigation',
+    });
     expect(item('safeTimes').value).toBe('Morning (9am to 12 noon); Evening (5pm to 8pm)');
     expect(item('policeContactDate').value).toBe('14 September 2026');
     expect(item('phone').value).toBe('+441134960321');
@@ -32,7 +38,9 @@ describe('the staff view of a referral', () => {
 
   it('shows "Not answered" for questions an older referral does not have', () => {
     const groups = referralDisplayGroups({ name: 'Sam' });
-    expect(groups.flatMap((group) => group.items).filter((item) => item.value === NOT_ANSWERED).length).toBe(referralQuestions.length - 1);
+    expect(groups.flatMap((group) => group.items).filter((item) => item.value === NOT_ANSWERED).length).toBe(
+      referralQuestions.length - 1,
+    );
   });
 });
 

@@ -7,7 +7,9 @@ describe('the cross-site check', () => {
   it('trusts Sec-Fetch-Site when a browser sends it', () => {
     expect(isCrossSiteRequest({ 'sec-fetch-site': 'same-origin', origin: 'null' }, own)).toBe(false);
     expect(isCrossSiteRequest({ 'sec-fetch-site': 'none' }, own)).toBe(false);
-    expect(isCrossSiteRequest({ 'sec-fetch-site': 'cross-site', origin: 'https://saferlives.example' }, own)).toBe(true);
+    expect(isCrossSiteRequest({ 'sec-fetch-site': 'cross-site', origin: 'https://saferlives.example' }, own)).toBe(
+      true,
+    );
     expect(isCrossSiteRequest({ 'sec-fetch-site': 'same-site' }, own)).toBe(true);
   });
 

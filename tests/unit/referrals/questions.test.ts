@@ -20,7 +20,8 @@ function errorsFor(overrides: Record<string, unknown>) {
 
 function storedValue(id: string, value: unknown, alongside: Record<string, unknown> = {}): unknown {
   const result = validateReferralAnswers(validAnswers({ ...alongside, [id]: value }), ctx);
-  if (!result.ok) throw new Error(`expected ${id}=${JSON.stringify(value)} to be valid: ${JSON.stringify(result.errors)}`);
+  if (!result.ok)
+    throw new Error(`expected ${id}=${JSON.stringify(value)} to be valid: ${JSON.stringify(result.errors)}`);
   return (result.answers as Record<string, unknown>)[id];
 }
 
@@ -52,8 +53,14 @@ const cases: Record<QuestionId, QuestionCase> = {
     ],
   },
   over18: {
-    valid: [['yes', 'yes'], ['no', 'no']],
-    invalid: [[undefined, 'Select yes if you are 18 or over'], ['maybe', 'Select yes if you are 18 or over']],
+    valid: [
+      ['yes', 'yes'],
+      ['no', 'no'],
+    ],
+    invalid: [
+      [undefined, 'Select yes if you are 18 or over'],
+      ['maybe', 'Select yes if you are 18 or over'],
+    ],
   },
   name: {
     valid: [
@@ -71,16 +78,36 @@ const cases: Record<QuestionId, QuestionCase> = {
     ],
   },
   nation: {
-    valid: [['england', 'england'], ['wales', 'wales'], ['scotland', 'scotland'], ['northern_ireland', 'northern_ireland']],
-    invalid: [[undefined, 'Select which part of the UK you live in'], ['france', 'Select which part of the UK you live in']],
+    valid: [
+      ['england', 'england'],
+      ['wales', 'wales'],
+      ['scotland', 'scotland'],
+      ['northern_ireland', 'northern_ireland'],
+    ],
+    invalid: [
+      [undefined, 'Select which part of the UK you live in'],
+      ['france', 'Select which part of the UK you live in'],
+    ],
   },
   area: {
-    valid: [['LS6', 'LS6'], ['', undefined], [undefined, undefined], ['  Leeds\u202e ', 'Leeds']],
+    valid: [
+      ['LS6', 'LS6'],
+      ['', undefined],
+      [undefined, undefined],
+      ['  Leeds\u202e ', 'Leeds'],
+    ],
     invalid: [[long(61), 'Your town or postcode must be 60 characters or fewer']],
   },
   office: {
-    valid: [['leeds', 'leeds'], ['manchester', 'manchester'], ['remote', 'remote']],
-    invalid: [[undefined, 'Select where you would like to meet us'], ['london', 'Select where you would like to meet us']],
+    valid: [
+      ['leeds', 'leeds'],
+      ['manchester', 'manchester'],
+      ['remote', 'remote'],
+    ],
+    invalid: [
+      [undefined, 'Select where you would like to meet us'],
+      ['london', 'Select where you would like to meet us'],
+    ],
   },
   phone: {
     valid: [
@@ -99,32 +126,53 @@ const cases: Record<QuestionId, QuestionCase> = {
     ],
   },
   phoneSafe: {
-    valid: [['yes', 'yes'], ['no', 'no']],
+    valid: [
+      ['yes', 'yes'],
+      ['no', 'no'],
+    ],
     invalid: [[undefined, 'Select yes if it is safe for us to use this number']],
   },
   voicemail: {
-    valid: [['yes', 'yes'], ['no', 'no']],
-    invalid: [[undefined, 'Select yes if we can leave a voicemail'], ['sometimes', 'Select yes if we can leave a voicemail']],
+    valid: [
+      ['yes', 'yes'],
+      ['no', 'no'],
+    ],
+    invalid: [
+      [undefined, 'Select yes if we can leave a voicemail'],
+      ['sometimes', 'Select yes if we can leave a voicemail'],
+    ],
     requiredWhen: { required: { phoneSafe: 'yes' }, optional: { phoneSafe: 'no' } },
   },
   textMessages: {
-    valid: [['yes', 'yes'], ['no', 'no']],
+    valid: [
+      ['yes', 'yes'],
+      ['no', 'no'],
+    ],
     invalid: [[undefined, 'Select yes if we can send you text messages']],
     requiredWhen: { required: { phoneSafe: 'yes' }, optional: { phoneSafe: 'no' } },
   },
   withheldNumber: {
-    valid: [['yes', 'yes'], ['no', 'no']],
+    valid: [
+      ['yes', 'yes'],
+      ['no', 'no'],
+    ],
     invalid: [[undefined, 'Select yes if we can call you from a withheld number']],
     requiredWhen: { required: { phoneSafe: 'yes' }, optional: { phoneSafe: 'no' } },
   },
   sayWhoWeAre: {
-    valid: [['yes', 'yes'], ['no', 'no']],
+    valid: [
+      ['yes', 'yes'],
+      ['no', 'no'],
+    ],
     invalid: [[undefined, 'Select yes if we can say who we are when someone else answers']],
     requiredWhen: { required: { phoneSafe: 'yes' }, optional: { phoneSafe: 'no' } },
   },
   safeTimes: {
     valid: [
-      [['evening', 'morning', 'evening'], ['morning', 'evening']],
+      [
+        ['evening', 'morning', 'evening'],
+        ['morning', 'evening'],
+      ],
       [[], []],
       [undefined, []],
     ],
@@ -134,7 +182,10 @@ const cases: Record<QuestionId, QuestionCase> = {
     ],
   },
   email: {
-    valid: [['  sam@example.org ', 'sam@example.org'], ['', undefined]],
+    valid: [
+      ['  sam@example.org ', 'sam@example.org'],
+      ['', undefined],
+    ],
     invalid: [
       ['sam@', 'Enter an email address in the correct format, like name@example.com'],
       ['sam example.org', 'Enter an email address in the correct format, like name@example.com'],
@@ -143,17 +194,30 @@ const cases: Record<QuestionId, QuestionCase> = {
     ],
   },
   emailSafe: {
-    valid: [['yes', 'yes'], ['no', 'no']],
+    valid: [
+      ['yes', 'yes'],
+      ['no', 'no'],
+    ],
     invalid: [[undefined, 'Select yes if it is safe for us to email you']],
     requiredWhen: { required: { email: 'sam@example.org' }, optional: { email: '' } },
   },
   gpWelfareCheck: {
-    valid: [['yes', 'yes'], ['no', 'no']],
+    valid: [
+      ['yes', 'yes'],
+      ['no', 'no'],
+    ],
     invalid: [[undefined, 'Select yes if we can ask your GP to check on you']],
   },
   stage: {
-    valid: [['arrested', 'arrested'], ['no_police_contact', 'no_police_contact'], ['sentenced', 'sentenced']],
-    invalid: [[undefined, 'Select what has happened with the police so far'], ['caution', 'Select what has happened with the police so far']],
+    valid: [
+      ['arrested', 'arrested'],
+      ['no_police_contact', 'no_police_contact'],
+      ['sentenced', 'sentenced'],
+    ],
+    invalid: [
+      [undefined, 'Select what has happened with the police so far'],
+      ['caution', 'Select what has happened with the police so far'],
+    ],
   },
   policeContactDate: {
     valid: [
@@ -171,7 +235,11 @@ const cases: Record<QuestionId, QuestionCase> = {
     ],
   },
   bailReturnDate: {
-    valid: [['2027-01-15', '2027-01-15'], [TODAY, TODAY], ['', undefined]],
+    valid: [
+      ['2027-01-15', '2027-01-15'],
+      [TODAY, TODAY],
+      ['', undefined],
+    ],
     invalid: [
       ['2026-11-30', 'The bail return date must be today or in the future. Leave it empty if it has passed'],
       ['2031-01-01', 'The bail return date must be today or in the future. Leave it empty if it has passed'],
@@ -179,43 +247,77 @@ const cases: Record<QuestionId, QuestionCase> = {
     ],
   },
   courtDate: {
-    valid: [['2027-03-02', '2027-03-02'], ['', undefined]],
+    valid: [
+      ['2027-03-02', '2027-03-02'],
+      ['', undefined],
+    ],
     invalid: [
       ['2020-01-01', 'The court date must be today or in the future. Leave it empty if it has passed'],
       ['soon', 'Enter a real date for your court date, like 27/03/2027'],
     ],
   },
   solicitor: {
-    valid: [['yes', 'yes'], ['no', 'no']],
+    valid: [
+      ['yes', 'yes'],
+      ['no', 'no'],
+    ],
     invalid: [[undefined, 'Select yes if you have a solicitor']],
   },
   childrenInHousehold: {
-    valid: [['yes', 'yes'], ['no', 'no']],
+    valid: [
+      ['yes', 'yes'],
+      ['no', 'no'],
+    ],
     invalid: [[undefined, 'Select yes if any children under 18 live with you']],
   },
   childrenInRegularContact: {
-    valid: [['yes', 'yes'], ['no', 'no']],
+    valid: [
+      ['yes', 'yes'],
+      ['no', 'no'],
+    ],
     invalid: [[undefined, 'Select yes if you are in regular contact with any other children under 18']],
   },
   socialCareInvolved: {
-    valid: [['yes', 'yes'], ['no', 'no'], ['not_sure', 'not_sure']],
+    valid: [
+      ['yes', 'yes'],
+      ['no', 'no'],
+      ['not_sure', 'not_sure'],
+    ],
     invalid: [[undefined, "Select yes if children's social care are involved with your family"]],
   },
   localAuthority: {
-    valid: [['Leeds City Council', 'Leeds City Council'], ['', undefined]],
+    valid: [
+      ['Leeds City Council', 'Leeds City Council'],
+      ['', undefined],
+    ],
     invalid: [[long(101), 'The council name must be 100 characters or fewer']],
   },
   bailAffectsChildren: {
-    valid: [['yes', 'yes'], ['not_on_bail', 'not_on_bail'], ['not_sure', 'not_sure']],
+    valid: [
+      ['yes', 'yes'],
+      ['not_on_bail', 'not_on_bail'],
+      ['not_sure', 'not_sure'],
+    ],
     invalid: [[undefined, 'Select yes if your bail conditions stop or limit your contact with children']],
   },
   thoughtsOfEndingLife: {
     alongside: { madePlanOrTakenSteps: 'no', ableToKeepSafe: 'yes' },
-    valid: [['no', 'no'], ['sometimes', 'sometimes'], ['often', 'often']],
-    invalid: [[undefined, 'Select whether you have had thoughts of ending your life'], ['never', 'Select whether you have had thoughts of ending your life']],
+    valid: [
+      ['no', 'no'],
+      ['sometimes', 'sometimes'],
+      ['often', 'often'],
+    ],
+    invalid: [
+      [undefined, 'Select whether you have had thoughts of ending your life'],
+      ['never', 'Select whether you have had thoughts of ending your life'],
+    ],
   },
   madePlanOrTakenSteps: {
-    valid: [['yes', 'yes'], ['no', 'no'], ['prefer_not_to_say', 'prefer_not_to_say']],
+    valid: [
+      ['yes', 'yes'],
+      ['no', 'no'],
+      ['prefer_not_to_say', 'prefer_not_to_say'],
+    ],
     invalid: [[undefined, 'Select whether you have made a plan or done anything to prepare']],
     requiredWhen: {
       required: { thoughtsOfEndingLife: 'sometimes', ableToKeepSafe: 'yes' },
@@ -223,7 +325,11 @@ const cases: Record<QuestionId, QuestionCase> = {
     },
   },
   ableToKeepSafe: {
-    valid: [['yes', 'yes'], ['no', 'no'], ['not_sure', 'not_sure']],
+    valid: [
+      ['yes', 'yes'],
+      ['no', 'no'],
+      ['not_sure', 'not_sure'],
+    ],
     invalid: [[undefined, 'Select whether you feel able to keep yourself safe until we speak to you']],
     requiredWhen: {
       required: { thoughtsOfEndingLife: 'often', madePlanOrTakenSteps: 'no' },
@@ -231,7 +337,10 @@ const cases: Record<QuestionId, QuestionCase> = {
     },
   },
   gpPractice: {
-    valid: [['Park Road Surgery, Leeds', 'Park Road Surgery, Leeds'], ['', undefined]],
+    valid: [
+      ['Park Road Surgery, Leeds', 'Park Road Surgery, Leeds'],
+      ['', undefined],
+    ],
     invalid: [[long(201), 'The GP practice must be 200 characters or fewer']],
   },
   anythingElse: {
@@ -245,11 +354,18 @@ const cases: Record<QuestionId, QuestionCase> = {
     invalid: [[long(2001), 'Your message must be 2,000 characters or fewer']],
   },
   heardFrom: {
-    valid: [['police', 'police'], ['friend_or_family', 'friend_or_family'], [undefined, undefined]],
+    valid: [
+      ['police', 'police'],
+      ['friend_or_family', 'friend_or_family'],
+      [undefined, undefined],
+    ],
     invalid: [['tv', 'Select how you heard about us']],
   },
   meetPreference: {
-    valid: [['asap', 'asap'], ['later', 'later']],
+    valid: [
+      ['asap', 'asap'],
+      ['later', 'later'],
+    ],
     invalid: [[undefined, 'Select when you would like to start']],
   },
 };
@@ -339,7 +455,16 @@ describe('validating a whole referral', () => {
     const order = referralQuestions.map((question) => question.id);
     expect(paths).toEqual([...paths].sort((a, b) => order.indexOf(a) - order.indexOf(b)));
     expect(new Set(paths).size).toBe(paths.length);
-    for (const id of ['name', 'phone', 'email', 'emailSafe', 'voicemail', 'madePlanOrTakenSteps', 'ableToKeepSafe', 'meetPreference']) {
+    for (const id of [
+      'name',
+      'phone',
+      'email',
+      'emailSafe',
+      'voicemail',
+      'madePlanOrTakenSteps',
+      'ableToKeepSafe',
+      'meetPreference',
+    ]) {
       expect(paths).toContain(id);
     }
   });
@@ -391,7 +516,9 @@ describe('answers that show risk', () => {
   });
 
   it('are not "sometimes" with a safety plan, nor "no"', () => {
-    expect(answersShowRisk({ thoughtsOfEndingLife: 'sometimes', madePlanOrTakenSteps: 'no', ableToKeepSafe: 'yes' })).toBe(false);
+    expect(
+      answersShowRisk({ thoughtsOfEndingLife: 'sometimes', madePlanOrTakenSteps: 'no', ableToKeepSafe: 'yes' }),
+    ).toBe(false);
     expect(answersShowRisk({ thoughtsOfEndingLife: 'no' })).toBe(false);
     expect(answersShowRisk({})).toBe(false);
   });

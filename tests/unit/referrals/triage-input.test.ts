@@ -31,15 +31,24 @@ describe('mapping answers to triage', () => {
 
   it('takes the kind of police contact from the stage, and the trigger dates from bail and court', () => {
     const input = triageInputFromAnswers(
-      answers({ stage: 'arrested', policeContactDate: '2026-11-30', bailReturnDate: '2026-12-04', courtDate: '2027-02-01' }),
+      answers({
+        stage: 'arrested',
+        policeContactDate: '2026-11-30',
+        bailReturnDate: '2026-12-04',
+        courtDate: '2027-02-01',
+      }),
     );
     expect(input.policeContactKind).toBe('arrested');
     expect(input.upcomingDates).toEqual([
       { kind: 'bail_return', date: '2026-12-04' },
       { kind: 'court', date: '2027-02-01' },
     ]);
-    expect(triageInputFromAnswers(answers({ stage: 'voluntary_interview' })).policeContactKind).toBe('voluntary_interview');
-    expect(triageInputFromAnswers(answers({ stage: 'no_police_contact', policeContactDate: '' })).policeContactKind).toBeNull();
+    expect(triageInputFromAnswers(answers({ stage: 'voluntary_interview' })).policeContactKind).toBe(
+      'voluntary_interview',
+    );
+    expect(
+      triageInputFromAnswers(answers({ stage: 'no_police_contact', policeContactDate: '' })).policeContactKind,
+    ).toBeNull();
   });
 
   it('never counts a channel as safe unless he said so, and voicemail only on a safe phone', () => {
@@ -50,9 +59,13 @@ describe('mapping answers to triage', () => {
 
   it('gives the urgent priorities for risk answers', () => {
     const now = new Date(TUESDAY_MORNING);
-    const plan = triageInputFromAnswers(answers({ thoughtsOfEndingLife: 'often', madePlanOrTakenSteps: 'yes', ableToKeepSafe: 'yes' }));
+    const plan = triageInputFromAnswers(
+      answers({ thoughtsOfEndingLife: 'often', madePlanOrTakenSteps: 'yes', ableToKeepSafe: 'yes' }),
+    );
     expect(triage(plan, now).priority).toBe('today');
-    const notSure = triageInputFromAnswers(answers({ thoughtsOfEndingLife: 'sometimes', madePlanOrTakenSteps: 'no', ableToKeepSafe: 'not_sure' }));
+    const notSure = triageInputFromAnswers(
+      answers({ thoughtsOfEndingLife: 'sometimes', madePlanOrTakenSteps: 'no', ableToKeepSafe: 'not_sure' }),
+    );
     expect(triage(notSure, now).priority).toBe('today');
     expect(triage(triageInputFromAnswers(answers()), now).priority).toBe('within_7_days');
   });
