@@ -5,9 +5,15 @@ import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import { outboxMessages } from '../../../db/schema/outbox.ts';
 import { referrals } from '../../../db/schema/referrals.ts';
-import { decryptField, parseDataKeys, type Keyring } from '../../../server/security/field-encryption.ts';
+import { decryptField, encryptField, parseDataKeys, type Keyring } from '../../../server/security/field-encryption.ts';
+import { totpSecretAad } from '../../../server/auth/sign-in.ts';
 import { bodyAad } from '../../../server/mail/outbox.ts';
-import { RotationIntegrityError, rotateEncryptionKeys } from '../../../server/referrals/key-rotation.ts';
+import {
+  notRotated,
+  RotationIntegrityError,
+  rotatableColumns,
+  rotateEncryptionKeys,
+} from '../../../server/referrals/key-rotation.ts';
 import { loadReferralAnswers } from '../../../server/referrals/store.ts';
 import { submitReferral } from '../../../server/referrals/service.ts';
 import { projectRoot } from '../../../server/site-files.ts';
@@ -52,7 +58,7 @@ describe('key rotation', () => {
 
     const first = rotateEncryptionKeys(h.database.sqlite, keyring);
     expect(first.currentKeyId).toBe('k2');
-    expect(first.columns).toEqual([
+    expect(first.columns.filter((column) => column.checked > 0)).toEqual([
       { table: 'referrals', column: 'answers_enc', checked: 2, rotated: 2 },
       { table: 'referrals', column: 'triage_enc', checked: 2, rotated: 2 },
       { table: 'outbox_messages', column: 'recipients_enc', checked: 2, rotated: 2 },
@@ -61,7 +67,8 @@ describe('key rotation', () => {
     expect(new Set(keyIds())).toEqual(new Set(['k2']));
 
     const second = rotateEncryptionKeys(h.database.sqlite, keyring);
-    expect(second.columns.every((column) => column.rotated === 0 && column.checked === 2)).toBe(true);
+    expect(second.columns.every((column) => column.rotated === 0)).toBe(true);
+    expect(second.columns.filter((column) => column.checked === 2)).toHaveLength(4);
     expect(second.nameHashesUpdated).toBe(0);
 
     // Everything still reads back, with only the new key.
@@ -70,6 +77,40 @@ describe('key rotation', () => {
     expect(loadReferralAnswers(h.database.db, onlyNew, row.id)?.answers.name).toMatch(/^Rota /);
     const mail = h.database.db.select().from(outboxMessages).get()!;
     expect(decryptField(onlyNew, mail.bodyEnc, bodyAad(mail.id))).toContain('reference');
+  });
+
+  it('covers every encrypted column in the schema (staff TOTP secrets and case notes too)', async () => {
+    h = await serviceHarness();
+    const tables = h.database.sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{
+      name: string;
+    }>;
+    const encrypted = tables.flatMap(({ name }) =>
+      (h.database.sqlite.prepare(`PRAGMA table_info(${name})`).all() as Array<{ name: string }>)
+        .filter((column) => column.name.endsWith('_enc'))
+        .map((column) => `${name}.${column.name}`),
+    );
+    const covered = [...rotatableColumns.map((spec) => `${spec.table}.${spec.column}`), ...Object.keys(notRotated)];
+    expect(encrypted.length).toBeGreaterThanOrEqual(4);
+    expect(encrypted.filter((column) => !covered.includes(column))).toEqual([]);
+  });
+
+  it('re-encrypts a staff TOTP secret with its own AAD', async () => {
+    h = await serviceHarness();
+    const staffId = 'staff-1';
+    const secret = encryptField(h.keyring, 'JBSWY3DPEHPK3PXP', totpSecretAad(staffId));
+    h.database.sqlite
+      .prepare(
+        "INSERT INTO staff_users (id, email, name, role, status, created_at, totp_secret_enc) VALUES (?, 'a@example.org', 'A', 'admin', 'active', 0, ?)",
+      )
+      .run(staffId, secret);
+    const { keyring } = rotatedKeyring();
+    const report = rotateEncryptionKeys(h.database.sqlite, keyring);
+    expect(report.columns.find((column) => column.table === 'staff_users')).toMatchObject({ checked: 1, rotated: 1 });
+    const stored = h.database.sqlite.prepare('SELECT totp_secret_enc AS value FROM staff_users').get() as {
+      value: string;
+    };
+    expect(stored.value.split('.')[1]).toBe('k2');
+    expect(decryptField(keyring, stored.value, totpSecretAad(staffId))).toBe('JBSWY3DPEHPK3PXP');
   });
 
   it('recomputes name search hashes when the derivation key changes', async () => {
