@@ -44,7 +44,7 @@ describe('back-office accessibility', () => {
     const summary = results.violations.map((v) => `${v.id} (${v.impact}): ${v.help} -> ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
     expect(summary, `${label} (${page.url()})`).toEqual([]);
     // axe really looked at something (a blank or broken page would pass with no violations).
-    expect(results.passes.length, label).toBeGreaterThan(10);
+    expect(results.passes.length, label).toBeGreaterThan(5);
     expect(await page.locator('h1').count(), label).toBe(1);
   }
 
