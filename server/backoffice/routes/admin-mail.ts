@@ -1,4 +1,3 @@
-import { listFailedMail, retryFailedMail } from '../../mail/admin.ts';
 import { recordAudit } from '../../audit/audit.ts';
 import { ADMIN_ROLES } from '../../staff/roles.ts';
 import { notFound, redirect, render, staffRoute, type StaffRoute } from '../http.ts';
@@ -11,7 +10,7 @@ export const adminMailRoutes: StaffRoute[] = [
   staffRoute('GET', '/staff/admin/mail', ADMIN_ROLES, (ctx) =>
     render({
       kind: 'failed_mail',
-      messages: listFailedMail(ctx.services.db).map((m) => ({
+      messages: ctx.services.mail.listFailed().map((m) => ({
         id: m.id,
         kind: m.kind,
         createdAt: m.createdAt,
@@ -28,7 +27,8 @@ export const adminMailRoutes: StaffRoute[] = [
     ADMIN_ROLES,
     (ctx) => {
       const id = ctx.params.id ?? '';
-      if (!retryFailedMail(ctx.services.db, id, ctx.now)) return notFound();
+      // Re-queues it and wakes the outbox worker (server/mail).
+      if (!ctx.services.mail.retryFailed(id)) return notFound();
       recordAudit(ctx.services.db, { actorId: ctx.staff.id, action: 'mail_retry_requested', detail: { messageId: id } }, ctx.now);
       return redirect('/staff/admin/mail', { messages: [{ kind: 'success', text: 'Queued again. The outbox will retry it for another 24 hours.' }] });
     },

@@ -222,6 +222,8 @@ export const caseworkRoutes: StaffRoute[] = [
         const values = { status: field(ctx.body, 'status'), closedReason: field(ctx.body, 'closedReason') };
         const result = changeStatus(ctx.services.db, ctx.services.keyring, ctx.staff, referral, values, { publicBaseUrl: ctx.config.publicBaseUrl }, ctx.now);
         if (!result.ok) return redirect(recordPath(referral.id, 'status'), { form: 'status', errors: result.errors, values });
+        // The managers' email was queued in the same transaction; wake the outbox so it goes now.
+        if (result.escalated) ctx.services.mail.signal.notify();
         return redirect(recordPath(referral.id), { messages: [{ kind: result.escalated ? 'warning' : 'success', text: result.message }] });
       }),
     ID,
