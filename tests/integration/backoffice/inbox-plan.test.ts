@@ -51,10 +51,11 @@ describe('inbox query plan', () => {
     expect(plan({ status: 'open', assignee: 'unassigned' }, 'count')).toContain('COVERING INDEX referrals_inbox_rank_idx');
   });
 
-  it("starts from the person's assignments for 'assigned to'", () => {
-    const detail = plan({ assignee: 'me' });
-    expect(detail.split('\n')[0]).toContain('COVERING INDEX referral_assignments_staff_idx');
-    expect(plan({ assignee: 'me' }, 'count').split('\n')[0]).toContain('COVERING INDEX referral_assignments_staff_idx');
+  it("checks 'assigned to' against the open index in the default view, and starts from the assignments otherwise", () => {
+    expect(plan({ assignee: 'me' }, 'count')).toContain('COVERING INDEX referrals_inbox_open_idx');
+    expect(plan({ assignee: 'me' })).not.toMatch(/TEMP B-TREE FOR ORDER BY/);
+    expect(plan({ assignee: 'me', status: 'all' }).split('\n')[0]).toContain('COVERING INDEX referral_assignments_staff_idx');
+    expect(plan({ assignee: 'me', status: 'all' }, 'count').split('\n')[0]).toContain('COVERING INDEX referral_assignments_staff_idx');
   });
 
   it('uses the whole-table rank index when every status is shown', () => {
