@@ -1,6 +1,7 @@
 import type { Services } from './services.ts';
 import type { Flash } from './auth/sessions.ts';
 import type { BackofficePage } from './backoffice/pages.ts';
+import type { ReferralPageState } from './referrals/page-state.ts';
 
 /** What an Astro page may know about the signed-in staff member. */
 export interface StaffLocal {
@@ -24,4 +25,4 @@ export type PageLocal = BackofficePage;
 export type PageServices = Services;
 
 /** What the self-referral page (/refer) shows: the form, its confirmation, or a problem. Set by server/referrals/routes.ts. */
-export type ReferralPageLocal = import('./referrals/page-state.ts').ReferralPageState;
+export type ReferralPageLocal = ReferralPageState;
