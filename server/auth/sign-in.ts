@@ -8,8 +8,8 @@ import { verifyTotp } from '../security/totp.ts';
 import { isWellFormedRecoveryCode, matchRecoveryCode } from '../security/recovery-codes.ts';
 import { randomToken, sha256Hex } from '../security/tokens.ts';
 import { recordAudit } from '../audit/audit.ts';
-import { createSession } from './sessions.ts';
-import { clearAccountFailures, lockedUntil, normaliseEmail, recordFailure, throttleKeys, type ThrottleKeys } from './throttle.ts';
+import { createSession, purgeExpiredSessions } from './sessions.ts';
+import { clearAccountFailures, lockedUntil, normaliseEmail, purgeStaleThrottles, recordFailure, throttleKeys, type ThrottleKeys } from './throttle.ts';
 
 /**
  * Sign-in in two steps (email and password, then a code) that never reveal which part was wrong or whether the
@@ -62,7 +62,10 @@ export async function startSignIn(
   }
 
   const token = randomToken(32);
+  // Housekeeping on the way past: abandoned challenges, sessions nobody came back to, forgotten counters.
   db.delete(signInChallenges).where(lt(signInChallenges.expiresAt, now)).run();
+  purgeExpiredSessions(db, now);
+  purgeStaleThrottles(db, now);
   db.insert(signInChallenges)
     .values({
       id: sha256Hex(token),

@@ -1,4 +1,4 @@
-import { eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, isNull, lt, or } from 'drizzle-orm';
 import { authThrottles } from '../../db/schema/auth.ts';
 import type { PortalDb } from '../../db/client.ts';
 import { deriveSubkey, keyedHash, type Keyring } from '../security/field-encryption.ts';
@@ -76,6 +76,19 @@ export function recordFailure(db: DbWriter, keys: ThrottleKeys, now: Date): void
       .onConflictDoUpdate({ target: authThrottles.key, set: values })
       .run();
   }
+}
+
+/** Counters that have been forgotten anyway (no failure for a day, no lock running): housekeeping. */
+export function purgeStaleThrottles(db: DbWriter, now: Date): number {
+  return db
+    .delete(authThrottles)
+    .where(
+      and(
+        lt(authThrottles.lastFailureAt, new Date(now.getTime() - FORGET_FAILURES_AFTER_MS)),
+        or(isNull(authThrottles.lockedUntil), lt(authThrottles.lockedUntil, now)),
+      ),
+    )
+    .run().changes;
 }
 
 /** After a successful sign-in the account starts afresh. The address counter is left to decay on its own, so one

@@ -2,7 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { buildTestApp, type TestApp } from '../../helpers/app.ts';
 import { fixedClock } from '../../../server/clock.ts';
+import { randomBytes, scrypt } from 'node:crypto';
 import { staffSessions } from '../../../db/schema/auth.ts';
+import { staffUsers } from '../../../db/schema/staff.ts';
+import { verifyPassword } from '../../../server/security/passwords.ts';
 import { auditEvents } from '../../../db/schema/audit.ts';
 import { totpCodeAt } from '../../../server/security/totp.ts';
 import { sha256Hex } from '../../../server/security/tokens.ts';
@@ -216,5 +219,32 @@ describe('staff sign-in', () => {
     const again = new StaffClient(t.app, { ip: '10.0.7.2' });
     clock.advance(30_000);
     expect((await again.signIn(member, clock.now())).statusCode).toBe(401);
+  });
+});
+
+describe('password hashes get stronger over time', () => {
+  it('rehashes a password stored with weaker scrypt settings at the next successful sign-in', async () => {
+    const clock = fixedClock('2026-03-10T09:00:00Z');
+    const t = await buildTestApp({ clock });
+    try {
+      seedTestOffices(t.database.db);
+      const member = await enrolStaff(t.database.db, t.app.services.keyring, clock.now(), { role: 'caseworker' });
+      // What an older release would have written: N=2^14.
+      const weak = await new Promise<string>((resolve, reject) => {
+        const salt = randomBytes(16);
+        scrypt(member.password.normalize('NFKC'), salt, 64, { N: 2 ** 14, r: 8, p: 1 }, (error, key) =>
+          error ? reject(error) : resolve(['scrypt', 14, 8, 1, salt.toString('base64'), key.toString('base64')].join('$')),
+        );
+      });
+      t.database.db.update(staffUsers).set({ passwordHash: weak }).where(eq(staffUsers.id, member.id)).run();
+      clock.advance(30_000);
+      const res = await new StaffClient(t.app, { ip: '10.0.9.1' }).signIn(member, clock.now());
+      expect(res.headers.location).toBe('/staff');
+      const stored = t.database.db.select().from(staffUsers).where(eq(staffUsers.id, member.id)).get()!.passwordHash!;
+      expect(stored).toMatch(/^scrypt\$17\$8\$1\$/);
+      expect((await verifyPassword(stored, member.password)).ok).toBe(true);
+    } finally {
+      await t.cleanup();
+    }
   });
 });
