@@ -7,6 +7,7 @@ import type { Services } from '../services.ts';
 import { londonDate } from '../scheduling/calendar.ts';
 import { buildOpenApiDocument } from '../api/openapi.ts';
 import { contactByText } from './contact-by-text.ts';
+import { compressFor, renderPage, type RenderedPage } from './rendered-page.ts';
 import { isCrossSiteRequest, ownOriginsFor } from './http-guards.ts';
 import { ensureDefaultOffices } from './offices.ts';
 import { REFERRAL_BODY_LIMIT, REFERRAL_RATE_LIMIT } from './limits.ts';
@@ -60,13 +61,6 @@ export async function referralRoutes(app: FastifyInstance, opts: ReferralRoutesO
     isCrossSiteRequest(request.headers, ownOriginsFor(services.publicBaseUrl, request.protocol, request.headers.host));
 
   const render = async (request: FastifyRequest, reply: FastifyReply, state: ReferralPageState) => {
-    // Headers set on the Fastify reply are not sent once hijacked; copy them onto the raw response.
-    for (const [name, value] of Object.entries(reply.getHeaders())) {
-      if (value !== undefined) reply.raw.setHeader(name, value as string | number | readonly string[]);
-    }
-    // The form carries a fresh token and his answers: never cache it, nor any page answering a post.
-    reply.raw.setHeader('Cache-Control', 'no-store');
-    reply.hijack();
     // Astro renders a GET of /refer; the body (if any) has already been read by Fastify. Put the real method
     // and URL back afterwards for anything that reads them later (hooks, logs).
     const { method, url } = request.raw;
@@ -80,12 +74,28 @@ export async function referralRoutes(app: FastifyInstance, opts: ReferralRoutesO
       page: null,
       referral: state,
     };
+    let page: RenderedPage;
     try {
-      await handler(request.raw, reply.raw, undefined, locals);
+      page = await renderPage(handler, request.raw, locals);
     } finally {
       request.raw.method = method;
       request.raw.url = url;
     }
+    // Astro answers a failed render with an empty 500 (or a cut-off body): show the app's own error page.
+    if (page.failed || (page.status >= 500 && page.body.length === 0)) {
+      throw page.failed ?? new Error('The referral page could not be rendered');
+    }
+    for (const [name, value] of Object.entries(page.headers)) {
+      if (value === undefined || name === 'content-length' || name === 'transfer-encoding') continue;
+      void reply.header(name, value);
+    }
+    // The form carries a fresh token and his answers: never cache it, nor any page answering a post.
+    void reply.header('Cache-Control', 'no-store');
+    // Sent compressed here (the public site's 30 KB budget counts it), so the compression plugin leaves it.
+    const compressed = compressFor(request.headers['accept-encoding'], page.body);
+    void reply.header('Vary', 'Accept-Encoding');
+    if (compressed.encoding) void reply.header('Content-Encoding', compressed.encoding);
+    return reply.code(page.status).send(compressed.body);
   };
 
   const formState = (
@@ -129,12 +139,12 @@ export async function referralRoutes(app: FastifyInstance, opts: ReferralRoutesO
               : null;
       if (!problem) throw error; // a fault: the app's handler logs it and shows the 500 page
       request.log.info({ statusCode: problem.status, code: error.code }, 'referral form rejected');
-      await render(request, reply, { view: 'problem', ...problem });
+      return render(request, reply, { view: 'problem', ...problem });
     });
 
     const showForm = async (request: FastifyRequest, reply: FastifyReply) => {
       const now = services.clock.now();
-      await render(request, reply, formState(services.referrals.issueFormToken(now), {}, [], null, 200));
+      return render(request, reply, formState(services.referrals.issueFormToken(now), {}, [], null, 200));
     };
 
     const submitForm = async (request: FastifyRequest, reply: FastifyReply) => {
@@ -179,7 +189,7 @@ export async function referralRoutes(app: FastifyInstance, opts: ReferralRoutesO
     const refuseCrossSite = async (request: FastifyRequest, reply: FastifyReply) => {
       if (!crossSite(request)) return;
       request.log.info({ statusCode: 403 }, 'cross-site referral refused');
-      await render(request, reply, { view: 'problem', status: 403, problem: 'cross_site' });
+      return render(request, reply, { view: 'problem', status: 403, problem: 'cross_site' });
     };
 
     for (const path of FORM_PATHS) {
