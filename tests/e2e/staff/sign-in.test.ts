@@ -1,6 +1,7 @@
 /**
  * Staff sign-in in Chromium: enrolment with the authenticator code computed from the key on the page, sign-in with
- * password and code, lockout, idle expiry, sign out everywhere, and CSRF rejection.
+ * password and code, lockout, idle expiry, sign out everywhere, and CSRF rejection. The back office has no
+ * script at all, so these run with JavaScript switched off: plain HTML forms are all it needs.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
@@ -31,7 +32,7 @@ describe('staff sign-in in the browser', () => {
     const { db } = server.t.database;
     const added = addStaff(db, { email: 'nia@saferlives.test', name: 'Nia Newcomer', role: 'caseworker', officeIds: ['leeds'] }, null, server.clock.now());
     if (added.kind !== 'added') throw new Error('not added');
-    const context = await browser.newContext();
+    const context = await browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
     await page.goto(enrolmentUrl(server.baseUrl, added.enrolmentToken));
     expect((await page.locator('h1').first().innerText()).trim()).toBe('Set up your account');
@@ -56,7 +57,7 @@ describe('staff sign-in in the browser', () => {
 
   it('locks the account after repeated failures and says so without saying whether it exists', async () => {
     const member = await enrolStaff(server.t.database.db, server.t.app.services.keyring, server.clock.now(), { role: 'caseworker' });
-    const context = await browser.newContext();
+    const context = await browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
     const messages: string[] = [];
     for (let attempt = 0; attempt < 6; attempt++) {
@@ -79,7 +80,7 @@ describe('staff sign-in in the browser', () => {
 
   it('signs out after 30 minutes without activity', async () => {
     const member = await enrolStaff(server.t.database.db, server.t.app.services.keyring, server.clock.now(), { role: 'caseworker' });
-    const context = await browser.newContext();
+    const context = await browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
     await signInInBrowser(page, server, member);
     await page.goto(`${server.baseUrl}/staff/account`);
@@ -93,8 +94,8 @@ describe('staff sign-in in the browser', () => {
 
   it('signs out everywhere', async () => {
     const member = await enrolStaff(server.t.database.db, server.t.app.services.keyring, server.clock.now(), { role: 'manager' });
-    const laptop = await browser.newContext();
-    const phone = await browser.newContext();
+    const laptop = await browser.newContext({ javaScriptEnabled: false });
+    const phone = await browser.newContext({ javaScriptEnabled: false });
     const laptopPage = await laptop.newPage();
     const phonePage = await phone.newPage();
     await signInInBrowser(laptopPage, server, member);
