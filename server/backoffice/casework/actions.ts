@@ -19,7 +19,7 @@ import { enqueueEmail } from '../../mail/outbox.ts';
 import { alertAddressesFor } from '../../offices/recipients.ts';
 import { calendarFor } from '../../offices/calendar.ts';
 import { contactBy as computeContactBy, sevenDayLimit } from '../../scheduling/deadline.ts';
-import { loadReferralAnswers } from '../../referrals/store.ts';
+import { loadReferralAnswers, ReferralDataTamperedError } from '../../referrals/store.ts';
 import type { Priority } from '../../triage/types.ts';
 import type { PortalTx } from '../db.ts';
 import type { ReferralHead } from './access.ts';
@@ -65,6 +65,16 @@ function setStatus(tx: PortalTx, referral: ReferralHead, to: ReferralStatus, sta
     },
     now,
   );
+}
+
+/** His answers and triage, or null when there are none or they fail their integrity check. */
+function readableReferral(db: PortalDb, keyring: Keyring, referralId: string) {
+  try {
+    return loadReferralAnswers(db, keyring, referralId);
+  } catch (error) {
+    if (error instanceof ReferralDataTamperedError) return null;
+    throw error;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -149,8 +159,7 @@ export function overridePriority(
   if (Object.keys(errors).length > 0) return { ok: false, errors };
 
   const priority = input.priority as Priority;
-  const loaded = loadReferralAnswers(db, keyring, referral.id);
-  const trigger = loaded?.triage.result.mustContactBeforeDate ?? null;
+  const trigger = readableReferral(db, keyring, referral.id)?.triage.result.mustContactBeforeDate ?? null;
   // The deadline follows the new priority from the time he wrote, in his office's calendar, never past 7 days.
   const deadline = computeContactBy(priority, referral.receivedAt, calendarFor(db, referral.officeId), trigger);
   const id = randomUUID();
@@ -222,8 +231,10 @@ export function recordContactAttempt(
 
   const channel = input.channel as ContactChannel;
   const outcome = input.outcome as ContactOutcome;
-  const loaded = loadReferralAnswers(db, keyring, referral.id);
-  const problem = contactAttemptProblem(safeContactFrom(loaded?.answers ?? {}), { channel, outcome, at });
+  const loaded = readableReferral(db, keyring, referral.id);
+  // Without his answers his wishes cannot be checked, and guessing could put him at risk.
+  if (!loaded) return fail('outcome', 'His answers cannot be read, so his contact wishes cannot be checked. Do not contact him: tell your manager.');
+  const problem = contactAttemptProblem(safeContactFrom(loaded.answers), { channel, outcome, at });
   if (problem) {
     recordAudit(
       db,

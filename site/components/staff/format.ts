@@ -13,17 +13,19 @@ const dateTime = new Intl.DateTimeFormat('en-GB', {
 const dateOnly = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', day: 'numeric', month: 'short', year: 'numeric' });
 
 /** "Sun 29 Nov 2026, 09:30". */
+const valid = (date: Date | null | undefined): date is Date => !!date && !Number.isNaN(date.getTime());
+
 export function formatDateTime(date: Date | null | undefined): string {
-  return date ? dateTime.format(date) : '';
+  return valid(date) ? dateTime.format(date) : '';
 }
 
 export function formatDate(date: Date | null | undefined): string {
-  return date ? dateOnly.format(date) : '';
+  return valid(date) ? dateOnly.format(date) : '';
 }
 
 /** For the datetime attribute of <time>. */
 export function isoInstant(date: Date | null | undefined): string {
-  return date ? date.toISOString() : '';
+  return valid(date) ? date.toISOString() : '';
 }
 
 /** "in 3 hours", "2 days overdue": the countdown staff scan the inbox by. */

@@ -274,6 +274,22 @@ describe('casework in the back office', () => {
     expect(audit).toHaveLength(1);
   });
 
+  it('shows a record whose answers fail their integrity check without showing them, and refuses contact', async () => {
+    const victim = addReferral();
+    const donor = addReferral();
+    const { db } = t.database;
+    // Someone with write access to the file moved another referral's answers into this one.
+    const stolen = db.select({ answersEnc: referrals.answersEnc }).from(referrals).where(eq(referrals.id, donor.id)).get()!.answersEnc;
+    db.update(referrals).set({ answersEnc: stolen }).where(eq(referrals.id, victim.id)).run();
+    const page = await worker.get(`/staff/referrals/${victim.id}`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain("This referral's answers cannot be shown");
+    expect(page.body).toContain('Do not contact him until a manager has checked this referral');
+    expect(page.body).not.toContain('Barnaby');
+    const attempt = await worker.post(`/staff/referrals/${victim.id}/contact-attempts`, { channel: 'phone', outcome: 'no_answer', note: '' });
+    expect((await worker.get(String(attempt.headers.location))).body).toContain('His answers cannot be read');
+  });
+
   it('keeps an intact audit chain that managers see for their own offices', async () => {
     const manchester = addReferral({ officeId: 'manchester', answers: { office: 'manchester' } });
     expect((await other.get(`/staff/referrals/${manchester.id}`)).statusCode).toBe(200);
