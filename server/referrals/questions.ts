@@ -2,18 +2,29 @@
  * THE definition of the self-referral questions: sections, labels, hints, options, which answers are
  * required, and how each is validated. Everything else is derived from it:
  * - the form's HTML (site/components/referral/*),
- * - the browser's checks before sending (site/scripts/referral-form.ts),
+ * - the browser's checks before sending (server/referrals/form-check-data.ts turns each definition into
+ *   plain data on the form, which site/scripts/referral-form.ts applies with ./form-checks.ts),
  * - the server's validation of the form and of the JSON API (server/referrals/service.ts),
  * - the OpenAPI document (server/api/openapi.ts),
  * - the staff view and the CSV export (server/referrals/display.ts).
  * Adding a question means adding it here, in the section it belongs to, and nowhere else.
  *
- * Pure on purpose (zod, libphonenumber-js and data only): the browser bundle imports this file.
+ * Server-side only (zod and libphonenumber-js): the browser gets plain data derived from it, never this file.
  */
 import { z } from 'zod';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { confidentialityStatement } from '../../site/data/confidentiality.ts';
-import { cleanMultiLine, cleanSingleLine, daysBetween, isRealIsoDate, normaliseDateInput } from './text.ts';
+import { cleanMultiLine, cleanSingleLine, normaliseDateInput } from './text.ts';
+import {
+  conditionHolds,
+  dateProblem,
+  type Condition,
+  type DateRule,
+  type FieldError,
+  type FormValues,
+} from './form-checks.ts';
+
+export { conditionHolds, type Condition, type FieldError, type FormValues };
 
 /** What validation needs to know about "now". `today` is the London date, YYYY-MM-DD. */
 export interface ValidationContext {
@@ -30,9 +41,6 @@ export interface ChoiceOption<V extends string = string> {
    */
   crisis?: boolean;
 }
-
-/** When a question is required only because of an earlier answer (with JavaScript it is shown only then). */
-export type Condition = { question: string; is: readonly string[] } | { question: string; answered: true };
 
 interface QuestionBase<Id extends string, Out> {
   id: Id;
@@ -58,12 +66,16 @@ export interface TextQuestion<Id extends string = string, Out = string | undefin
   autocomplete: string;
   width: 'short' | 'medium' | 'full';
   spellcheck: boolean;
+  tooLongMessage: string;
+  /** A shape the answer must have, checked after cleaning (see `textFormats`). */
+  format?: TextFormat;
 }
 
 export interface TextareaQuestion<Id extends string = string, Out = string | undefined> extends QuestionBase<Id, Out> {
   kind: 'textarea';
   maxLength: number;
   rows: number;
+  tooLongMessage: string;
 }
 
 export interface RadiosQuestion<Id extends string = string, Out = string | undefined> extends QuestionBase<Id, Out> {
@@ -92,6 +104,8 @@ export interface DateQuestion<Id extends string = string, Out = string | undefin
   direction: 'past' | 'future';
   /** How far from today an answer may be, in years. */
   rangeYears: number;
+  invalidMessage: string;
+  outOfRangeMessage: string;
 }
 
 export type Question =
@@ -117,8 +131,13 @@ export interface Section<Q extends readonly Question[] = readonly Question[]> {
 
 type Req<R extends boolean, T> = R extends true ? T : T | undefined;
 
+/** When a required typed answer is missing and the question has no message of its own. */
+export const DEFAULT_TEXT_REQUIRED_MESSAGE = 'Enter an answer';
+/** When an answer required by an earlier one is missing and the question has no message of its own. */
+export const DEFAULT_REQUIRED_WHEN_MESSAGE = 'Answer this question';
+
 const textMessage = (required: string | undefined) => (issue: { input?: unknown }) =>
-  issue.input === undefined ? (required ?? 'Enter an answer') : 'Enter text';
+  issue.input === undefined ? (required ?? DEFAULT_TEXT_REQUIRED_MESSAGE) : 'Enter text';
 
 function emptyToUndefined<T>(value: T | ''): T | undefined {
   return value === '' ? undefined : value;
@@ -133,28 +152,26 @@ type TextDef<Id extends string, R extends boolean> = Omit<
   width?: TextQuestion['width'];
   spellcheck?: boolean;
   autocomplete?: string;
-  tooLongMessage: string;
-  /** Extra check after cleaning; returns a message when the answer is not acceptable. */
-  check?: (value: string) => string | null;
-  /** Turns an acceptable answer into the form it is stored in (for example a phone number in +44 form). */
-  canonical?: (value: string) => string;
 };
 
 function text<const Id extends string, const R extends boolean>(def: TextDef<Id, R>): TextQuestion<Id, Req<R, string>> {
-  const { tooLongMessage, check, canonical, ...rest } = def;
+  const { tooLongMessage } = def;
+  const format = def.format ? textFormats[def.format] : undefined;
+  const check = format?.problem;
+  const canonical = format?.canonical;
   return {
     kind: 'text',
     inputType: 'text',
     width: 'full',
     spellcheck: false,
     autocomplete: 'off',
-    ...rest,
+    ...def,
     schema: () => {
       let field = z
         .string({ error: textMessage(def.requiredMessage) })
         .overwrite(cleanSingleLine)
         .max(def.maxLength, tooLongMessage);
-      if (def.required) field = field.min(1, def.requiredMessage ?? 'Enter an answer');
+      if (def.required) field = field.min(1, def.requiredMessage ?? DEFAULT_TEXT_REQUIRED_MESSAGE);
       if (check) {
         field = field.check(
           z.superRefine((value: string, ctx) => {
@@ -172,16 +189,14 @@ function text<const Id extends string, const R extends boolean>(def: TextDef<Id,
   };
 }
 
-type TextareaDef<Id extends string> = Omit<TextareaQuestion<Id>, 'kind' | 'schema' | 'required'> & {
-  tooLongMessage: string;
-};
+type TextareaDef<Id extends string> = Omit<TextareaQuestion<Id>, 'kind' | 'schema' | 'required'>;
 
 function textarea<const Id extends string>(def: TextareaDef<Id>): TextareaQuestion<Id, string | undefined> {
-  const { tooLongMessage, ...rest } = def;
+  const { tooLongMessage } = def;
   return {
     kind: 'textarea',
     required: false,
-    ...rest,
+    ...def,
     schema: () =>
       z
         .string({ error: textMessage(undefined) })
@@ -265,32 +280,34 @@ function confirm<const Id extends string, const V extends string>(def: ConfirmDe
   };
 }
 
-type DateDef<Id extends string> = Omit<DateQuestion<Id>, 'kind' | 'schema' | 'required'> & {
-  invalidMessage: string;
-  outOfRangeMessage: string;
-};
+type DateDef<Id extends string> = Omit<DateQuestion<Id>, 'kind' | 'schema' | 'required'>;
+
+/** A date question's limits as the browser and the server both apply them. */
+export function dateRuleFor(
+  question: Pick<DateQuestion, 'direction' | 'rangeYears' | 'invalidMessage' | 'outOfRangeMessage'>,
+): DateRule {
+  return {
+    direction: question.direction,
+    rangeDays: Math.ceil(question.rangeYears * 366),
+    invalid: question.invalidMessage,
+    outOfRange: question.outOfRangeMessage,
+  };
+}
 
 function date<const Id extends string>(def: DateDef<Id>): DateQuestion<Id, string | undefined> {
-  const { invalidMessage, outOfRangeMessage, ...rest } = def;
+  const rule = dateRuleFor(def);
   return {
     kind: 'date',
     required: false,
-    ...rest,
+    ...def,
     schema: (ctx) =>
       z
         .string({ error: textMessage(undefined) })
         .overwrite((value) => normaliseDateInput(cleanSingleLine(value)))
         .check(
           z.superRefine((value: string, refinement) => {
-            if (value === '') return;
-            if (!isRealIsoDate(value)) {
-              refinement.addIssue({ code: 'custom', message: invalidMessage, input: value });
-              return;
-            }
-            const days = daysBetween(ctx.today, value);
-            const limit = Math.ceil(def.rangeYears * 366);
-            const inRange = def.direction === 'past' ? days <= 0 && days >= -limit : days >= 0 && days <= limit;
-            if (!inRange) refinement.addIssue({ code: 'custom', message: outOfRangeMessage, input: value });
+            const problem = dateProblem(value, rule, ctx.today);
+            if (problem) refinement.addIssue({ code: 'custom', message: problem, input: value });
           }),
         )
         .optional()
@@ -307,10 +324,12 @@ const YES_NO = [
   { value: 'no', label: 'No' },
 ] as const satisfies readonly ChoiceOption[];
 
+export const UK_PHONE_INVALID_MESSAGE = 'Enter a UK phone number, like 07700 900 982 or 0113 496 0000';
+
 /** Any number the UK numbering plan (+44, which includes the Channel Islands and the Isle of Man) allows. */
 export function ukPhoneProblem(value: string): string | null {
   const parsed = parsePhoneNumberFromString(value, 'GB');
-  if (!parsed || !parsed.isValid()) return 'Enter a UK phone number, like 07700 900 982 or 0113 496 0000';
+  if (!parsed || !parsed.isValid()) return UK_PHONE_INVALID_MESSAGE;
   if (parsed.countryCallingCode !== '44') return 'Enter a UK phone number. We cannot call numbers outside the UK';
   return null;
 }
@@ -322,11 +341,31 @@ export function canonicalUkPhone(value: string): string {
 
 // A deliberately plain check: the address is only used if he says email is safe, and a mistyped one is
 // caught by the acknowledgement bouncing, not by a stricter pattern here.
-const EMAIL_PATTERN = /^[^\s@<>(),;:"[\]\\]+@[^\s@<>(),;:"[\]\\]+\.[^\s@<>(),;:"[\]\\.]{2,}$/;
+export const EMAIL_PATTERN = /^[^\s@<>(),;:"[\]\\]+@[^\s@<>(),;:"[\]\\]+\.[^\s@<>(),;:"[\]\\.]{2,}$/;
+export const EMAIL_INVALID_MESSAGE = 'Enter an email address in the correct format, like name@example.com';
 
 function emailProblem(value: string): string | null {
-  return EMAIL_PATTERN.test(value) ? null : 'Enter an email address in the correct format, like name@example.com';
+  return EMAIL_PATTERN.test(value) ? null : EMAIL_INVALID_MESSAGE;
 }
+
+export type TextFormat = 'uk-phone' | 'email';
+
+/**
+ * The shapes a typed answer may be required to have: the server's check (and the stored form). The browser
+ * gets a description of each instead (server/referrals/form-check-data.ts).
+ */
+const textFormats: Record<
+  TextFormat,
+  {
+    /** After cleaning; returns a message when the answer is not acceptable. */
+    problem: (value: string) => string | null;
+    /** Turns an acceptable answer into the form it is stored in (a phone number in +44 form). */
+    canonical?: (value: string) => string;
+  }
+> = {
+  'uk-phone': { problem: ukPhoneProblem, canonical: canonicalUkPhone },
+  email: { problem: emailProblem },
+};
 
 // ---------------------------------------------------------------------------------------------------------
 // The questions
@@ -428,8 +467,7 @@ const contactingYou = {
       autocomplete: 'tel',
       requiredMessage: 'Enter a phone number, like 07700 900 982 or 0113 496 0000',
       tooLongMessage: 'The phone number must be 30 characters or fewer',
-      check: ukPhoneProblem,
-      canonical: canonicalUkPhone,
+      format: 'uk-phone',
     }),
     radios({
       id: 'phoneSafe',
@@ -500,7 +538,7 @@ const contactingYou = {
       maxLength: 254,
       autocomplete: 'email',
       tooLongMessage: 'The email address must be 254 characters or fewer',
-      check: emailProblem,
+      format: 'email',
     }),
     radios({
       id: 'emailSafe',
@@ -785,13 +823,6 @@ export const META_FIELDS = [FORM_TOKEN_FIELD, HONEYPOT_FIELD] as const;
 // Validation
 // ---------------------------------------------------------------------------------------------------------
 
-export function conditionHolds(condition: Condition, answers: Readonly<Record<string, unknown>>): boolean {
-  const value = answers[condition.question];
-  if ('answered' in condition)
-    return typeof value === 'string' ? value.trim() !== '' : value !== undefined && value !== null;
-  return typeof value === 'string' && condition.is.includes(value);
-}
-
 function isMissing(value: unknown): boolean {
   return value === undefined || value === null || value === '' || (Array.isArray(value) && value.length === 0);
 }
@@ -814,7 +845,7 @@ export function referralAnswersSchema(ctx: ValidationContext) {
           refinement.addIssue({
             code: 'custom',
             path: [question.id],
-            message: question.requiredMessage ?? 'Answer this question',
+            message: question.requiredMessage ?? DEFAULT_REQUIRED_WHEN_MESSAGE,
           });
         }
       }
@@ -831,12 +862,6 @@ export function referralSubmissionSchema(ctx: ValidationContext) {
   };
   for (const question of referralQuestions) shape[question.id] = question.schema(ctx);
   return z.strictObject(shape);
-}
-
-export interface FieldError {
-  /** The question id, e.g. "phone"; empty for a problem with the submission as a whole. */
-  path: string;
-  message: string;
 }
 
 export type AnswersValidation = { ok: true; answers: ReferralAnswers } | { ok: false; errors: FieldError[] };
@@ -866,9 +891,6 @@ export function validateReferralAnswers(input: unknown, ctx: ValidationContext):
 // ---------------------------------------------------------------------------------------------------------
 // Reading a posted HTML form
 // ---------------------------------------------------------------------------------------------------------
-
-/** What a posted form looks like: every value a string, repeated names an array. */
-export type FormValues = Record<string, string | string[] | undefined>;
 
 function single(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;

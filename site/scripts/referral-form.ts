@@ -1,24 +1,24 @@
 /**
  * Progressive enhancement of the self-referral form (site/components/referral/ReferralForm.astro).
  * Without this script the form works completely; with it:
- * - the same checks the server makes run before sending (the same zod definitions), with the same messages
- *   in the same places (an error summary at the top, a message beside each question);
+ * - the checks the server makes run before sending, with the same messages in the same places (an error
+ *   summary at the top, a message beside each question). The checks are data on the form (`data-check`,
+ *   derived from the question definitions when the page is rendered) applied by
+ *   server/referrals/form-checks.ts, which is dependency-free: no zod or libphonenumber-js in the page;
  * - questions that only apply after an earlier answer are shown only then (they are always there without
  *   JavaScript);
- * - crisis help appears the moment an answer shows risk, and help for under-18s when he says he is under 18.
+ * - crisis help appears the moment an answer shows risk (inputs marked `data-crisis`), and help for
+ *   under-18s when he says he is under 18.
  * It stores nothing: no localStorage, sessionStorage, IndexedDB or cookies, and it sends nothing itself.
  */
 import {
-  answersShowRisk,
+  checkFormValues,
   conditionHolds,
-  questionById,
-  readPostedForm,
-  referralQuestions,
-  validateReferralAnswers,
-  type Condition,
   type FieldError,
+  type FormCheck,
   type FormValues,
-} from '../../server/referrals/questions.ts';
+  type QuestionCheck,
+} from '../../server/referrals/form-checks.ts';
 
 const londonToday = new Intl.DateTimeFormat('en-CA', {
   timeZone: 'Europe/London',
@@ -90,20 +90,17 @@ function showFieldError(form: HTMLFormElement, id: string, message: string | und
   input?.setAttribute('aria-invalid', 'true');
 }
 
+/** Every message found in the browser belongs to a question, so each links to it. */
 function showSummary(summary: HTMLElement, errors: FieldError[]): void {
   const list = summary.querySelector<HTMLElement>('[data-error-summary-list]');
   if (!list) return;
   list.replaceChildren(
     ...errors.map((error) => {
       const item = document.createElement('li');
-      if (questionById(error.path)) {
-        const link = document.createElement('a');
-        link.href = `#${error.path}`;
-        link.textContent = error.message;
-        item.append(link);
-      } else {
-        item.textContent = error.message;
-      }
+      const link = document.createElement('a');
+      link.href = `#${error.path}`;
+      link.textContent = error.message;
+      item.append(link);
       return item;
     }),
   );
@@ -119,15 +116,23 @@ function focusQuestion(form: HTMLFormElement, id: string): void {
   input.focus({ preventScroll: true });
 }
 
+/** Each question's checks, in form order, as the page carries them. */
+function readChecks(form: HTMLFormElement): QuestionCheck[] {
+  return Array.from(form.querySelectorAll<HTMLElement>('[data-question]'), (wrapper) => ({
+    id: wrapper.dataset.question ?? '',
+    check: JSON.parse(wrapper.dataset.check ?? '{}') as FormCheck,
+  }));
+}
+
 /** Shows a question only when it applies; one that has an answer or a message always stays visible. */
-function updateConditionalQuestions(form: HTMLFormElement, values: FormValues): void {
-  for (const wrapper of form.querySelectorAll<HTMLElement>('[data-show-when]')) {
-    const condition = JSON.parse(wrapper.dataset.showWhen ?? '{}') as Condition;
-    const id = wrapper.dataset.question ?? '';
+function updateConditionalQuestions(form: HTMLFormElement, checks: QuestionCheck[], values: FormValues): void {
+  for (const { id, check } of checks) {
+    const wrapper = check.when && questionElement(form, id);
+    if (!wrapper || !check.when) continue;
     const value = values[id];
     const hasValue = Array.isArray(value) ? value.length > 0 : value !== undefined && value !== '';
     const hasError = wrapper.classList.contains('question--error');
-    wrapper.hidden = !(conditionHolds(condition, values) || hasValue || hasError);
+    wrapper.hidden = !(conditionHolds(check.when, values) || hasValue || hasError);
   }
 }
 
@@ -147,12 +152,13 @@ export function initReferralForm(doc: Document): void {
   const riskTemplate = doc.querySelector<HTMLTemplateElement>('template[data-risk-template]');
   const under18Region = form.querySelector<HTMLElement>('[data-under-18-live]');
   const under18Template = doc.querySelector<HTMLTemplateElement>('template[data-under-18-template]');
+  const checks = readChecks(form);
   let triedToSend = false;
 
   const refresh = () => {
     const values = formValues(form);
-    updateConditionalQuestions(form, values);
-    updateLivePanel(riskRegion, riskTemplate, answersShowRisk(values));
+    updateConditionalQuestions(form, checks, values);
+    updateLivePanel(riskRegion, riskTemplate, form.querySelector('input[data-crisis]:checked') !== null);
     updateLivePanel(under18Region, under18Template, values.over18 === 'no');
     return values;
   };
@@ -160,14 +166,12 @@ export function initReferralForm(doc: Document): void {
   const check = (values: FormValues): FieldError[] => {
     // Someone under 18 is shown who can help; the server stores nothing for them, so there is nothing to check.
     if (values.over18 === 'no') return [];
-    const today = londonToday.format(new Date());
-    const result = validateReferralAnswers(readPostedForm(values).answers, { today });
-    return result.ok ? [] : result.errors;
+    return checkFormValues(checks, values, londonToday.format(new Date()));
   };
 
   const showErrors = (errors: FieldError[]) => {
     const byId = new Map(errors.map((error) => [error.path, error.message]));
-    for (const question of referralQuestions) showFieldError(form, question.id, byId.get(question.id));
+    for (const { id } of checks) showFieldError(form, id, byId.get(id));
     showSummary(summary, errors);
   };
 
@@ -187,7 +191,7 @@ export function initReferralForm(doc: Document): void {
     event.preventDefault();
     triedToSend = true;
     showErrors(errors);
-    updateConditionalQuestions(form, values);
+    updateConditionalQuestions(form, checks, values);
     doc.title = doc.title.startsWith('Error: ') ? doc.title : `Error: ${doc.title}`;
     summary.focus();
     summary.scrollIntoView({ block: 'start' });
@@ -196,7 +200,7 @@ export function initReferralForm(doc: Document): void {
   summary.addEventListener('click', (event) => {
     const link = (event.target as HTMLElement | null)?.closest('a');
     const id = link?.getAttribute('href')?.slice(1);
-    if (!link || !id || !questionById(id)) return;
+    if (!link || !id || !checks.some((entry) => entry.id === id)) return;
     event.preventDefault();
     focusQuestion(form, id);
   });
