@@ -63,14 +63,20 @@ export async function astroSsrRoutes(app: FastifyInstance, opts: AstroSsrOptions
       if (value !== undefined) reply.raw.setHeader(name, value as string | number | readonly string[]);
     }
     reply.hijack();
-    // Astro would try to read a request body for other methods; Fastify has already consumed it.
-    if (request.raw.method !== 'GET' && request.raw.method !== 'HEAD') request.raw.method = 'GET';
-    await opts.handler(request.raw, reply.raw, undefined, {
-      staff: request.staff ?? null,
-      services: opts.services,
-      request: { id: request.id, csrfToken: request.csrfTokenForPage ?? null, flash: extras.flash ?? null },
-      page: extras.page ?? null,
-    });
+    // Astro would try to read a request body for other methods; Fastify has already consumed it. The method is
+    // put back afterwards so the request log still says POST.
+    const method = request.raw.method;
+    if (method !== 'GET' && method !== 'HEAD') request.raw.method = 'GET';
+    try {
+      await opts.handler(request.raw, reply.raw, undefined, {
+        staff: request.staff ?? null,
+        services: opts.services,
+        request: { id: request.id, csrfToken: request.csrfTokenForPage ?? null, flash: extras.flash ?? null },
+        page: extras.page ?? null,
+      });
+    } finally {
+      request.raw.method = method;
+    }
   };
   if (opts.prepare) await opts.prepare(app, render);
   if (!app.hasRoute({ method: 'GET', url: '/staff' })) app.get('/staff', render);
