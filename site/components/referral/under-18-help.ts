@@ -1,34 +1,19 @@
 /**
- * Where we point someone under 18. Nothing he typed is stored. Childline and Shore are not in the domain
- * brief's crisis-line table: [VERIFY] numbers, hours and addresses before launch (checked from general
- * knowledge, not from a stored source). The all-ages crisis lines come from site/data/crisis-lines.ts.
+ * Who we point someone under 18 to. Only what the domain brief supports (../shared/domain/brief.md,
+ * section 4): emergency services (or A&E), the NHS mental health option ("24/7, all ages") and
+ * Samaritans, taken from site/data/crisis-lines.ts (the one definition of every number), and plain advice
+ * to talk to an adult they trust or their GP. No number is written here.
  */
-export interface YouthService {
-  name: string;
-  /** Text before the link, the link's text, and text after it: "Call <0800 1111>, free, any time." */
-  before: string;
-  linkText: string;
-  href: string;
-  after: string;
-  description: string;
-}
+import { crisisLines, type CrisisLine } from '../../data/crisis-lines.ts';
 
-export const under18Services: readonly YouthService[] = [
-  {
-    name: 'Childline',
-    before: 'call',
-    linkText: '0800\u00a01111',
-    href: 'tel:08001111',
-    after: ', free, any time.',
-    description: 'For anyone under 19. You can talk about anything. Calls do not show on your phone bill.',
-  },
-  {
-    name: 'Shore',
-    before: 'visit',
-    linkText: 'shorespace.org.uk',
-    href: 'https://shorespace.org.uk/',
-    after: '.',
-    description:
-      'For young people who are worried about their own sexual thoughts or behaviour, or something they have done online. Run by the Lucy Faithfull Foundation.',
-  },
-];
+/** The crisis lines, in this order, that the brief says anyone can use whatever their age. */
+export const UNDER_18_LINE_IDS = ['emergency', 'nhs-111', 'samaritans'] as const satisfies readonly CrisisLine['id'][];
+
+export const under18Lines: readonly CrisisLine[] = UNDER_18_LINE_IDS.map((id) => {
+  const line = crisisLines.find((candidate) => candidate.id === id);
+  if (!line) throw new Error(`site/data/crisis-lines.ts has no line "${id}"`);
+  return line;
+});
+
+export const under18Advice =
+  'You are not on your own. Talk to an adult you trust, like a parent, a teacher or someone else in your family, or to your GP.';

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import { validateReferralAnswers } from '../../../server/referrals/questions.ts';
 import { validAnswers, TODAY } from '../../unit/referrals/fixtures.ts';
+import { under18Lines } from '../../../site/components/referral/under-18-help.ts';
 import { launchBrowser, startServer, type RunningServer } from '../helpers/browser.ts';
 import { browserStorage, fillReferral, REFERENCE, referralCount, waitForMinimumFillTime } from './form-helpers.ts';
 
@@ -99,7 +100,8 @@ describe('the referral form with JavaScript', () => {
     await openForm();
     await page.check('input[name="over18"][value="no"]');
     await page.locator('[data-under-18-live] >> text=If you are under 18').waitFor();
-    expect((await page.locator('[data-under-18-live]').textContent())?.replace(/\u00a0/g, ' ')).toContain('0800 1111');
+    const help = (await page.locator('[data-under-18-live]').textContent())?.replace(/\u00a0/g, ' ');
+    for (const line of under18Lines) expect(help).toContain(line.number);
   });
 
   it('takes a complete referral to the confirmation, with crisis help first, storing nothing in the browser', async () => {

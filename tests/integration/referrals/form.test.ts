@@ -4,6 +4,7 @@ import { confidentialityStatement } from '../../../site/data/confidentiality.ts'
 import { organisation } from '../../../site/data/organisation.ts';
 import { validAnswers } from '../../unit/referrals/fixtures.ts';
 import { countReferrals, freshAddress, postForm, REFERENCE, referralApp, showForm, type ReferralApp } from './http.ts';
+import { under18Advice, under18Lines } from '../../../site/components/referral/under-18-help.ts';
 
 let t: ReferralApp;
 afterEach(async () => t?.cleanup());
@@ -211,7 +212,14 @@ describe('POST /refer', () => {
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain('If you are under 18');
     expect(res.body).toContain('We have not kept anything you typed');
-    expect(res.body.replace(/\u00a0/g, ' ')).toContain('0800 1111');
+    // Only services the domain brief supports, rendered from site/data/crisis-lines.ts.
+    const text = res.body.replace(/\u00a0/g, ' ');
+    expect(text).toContain(under18Advice);
+    for (const line of under18Lines) {
+      expect(text).toContain(line.number);
+      if (line.tel) expect(res.body).toContain(`href="${line.tel}"`);
+    }
+    expect(text).not.toMatch(/Childline|Shore/);
     expect(res.body).not.toContain('Young Person');
     expect(countReferrals(t)).toBe(0);
   });
