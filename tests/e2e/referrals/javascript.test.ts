@@ -68,6 +68,31 @@ describe('the referral form with JavaScript', () => {
     expect(await page.locator('#over18-error').count()).toBe(0);
   });
 
+  it('gives the server messages for wrong answers too (too short a phone, a broken email, follow-ups left out)', async () => {
+    await openForm();
+    const answers = {
+      over18: 'yes',
+      phone: '0113 496',
+      email: 'name@',
+      phoneSafe: 'yes',
+      thoughtsOfEndingLife: 'sometimes',
+    };
+    await fillReferral(page, answers);
+    await page.click('button[type=submit]');
+    const summary = page.locator('[data-error-summary]');
+    await summary.waitFor({ state: 'visible' });
+    expect(posts).toEqual([]);
+    const server = validateReferralAnswers(answers, { today: TODAY });
+    const expected = server.ok ? [] : server.errors.map((error) => error.message);
+    expect(expected).toEqual(
+      expect.arrayContaining([expect.stringMatching(/UK phone number/), expect.stringMatching(/email address/)]),
+    );
+    expect(await summary.locator('a').allTextContents()).toEqual(expected);
+    expect(await page.locator('#phone-error').textContent()).toContain(
+      server.ok ? '' : server.errors.find((e) => e.path === 'phone')!.message,
+    );
+  });
+
   it('reveals the plan and safety questions, and crisis help at once for a risk answer', async () => {
     await openForm();
     const plan = page.locator('[data-question="madePlanOrTakenSteps"]');
