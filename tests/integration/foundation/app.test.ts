@@ -63,6 +63,7 @@ describe('the portal app', () => {
     expect(signIn.headers['cache-control']).toBe('no-store');
     expect(signIn.headers['x-robots-tag']).toContain('noindex');
     expect(String(signIn.headers['content-security-policy'])).toContain("default-src 'self'");
+    expect(signIn.headers['referrer-policy']).toBe('no-referrer');
   });
 
   it("renders a 404 page for unknown /staff URLs to signed-in staff, and sends everyone else to sign in", async () => {
@@ -77,6 +78,7 @@ describe('the portal app', () => {
     const res = await client.get('/staff/no-such-page');
     expect(res.statusCode).toBe(404);
     expect(res.body).toContain('Page not found');
+    expect(res.headers['referrer-policy']).toBe('no-referrer');
     expect(res.headers['cache-control']).toBe('no-store');
     expect(res.headers['x-robots-tag']).toContain('noindex');
   });
