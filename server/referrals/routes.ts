@@ -33,8 +33,10 @@ const apiHelp = {
   })),
 };
 
-const HELP_SENTENCE =
-  'If you need help now, call 999 or go to A&E if your life is in danger, call Samaritans on 116 123, call NHS 111 and choose the mental health option, or text SHOUT to 85258.';
+// Built from the one crisis-line definition, so a changed number changes here too.
+const HELP_SENTENCE = `If you need help now: ${urgentCrisisLines
+  .map((line) => `${line.action} ${line.number} (${line.name})`)
+  .join('; ')}.`;
 
 /**
  * The self-referral form (GET and POST /refer), its JSON twin (POST /api/referrals), the form token for API
