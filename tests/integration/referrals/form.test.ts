@@ -131,7 +131,7 @@ describe('POST /refer', () => {
     expect(html).toContain('There is a problem');
     for (const [id, message] of [
       ['confidentialityAgreedVersion', 'Tick the box to say you have read what we keep private, and when we cannot'],
-      ['phone', 'Enter a UK phone number, like 07700 900 982 or 0113 496 0000'],
+      ['phone', 'Enter a UK phone number: a mobile starting 07, or a landline with its area code, like 0113 496 0000'],
       ['email', 'Enter an email address in the correct format, like name@example.com'],
       ['meetPreference', 'Select when you would like to start'],
     ] as const) {
