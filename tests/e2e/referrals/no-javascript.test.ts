@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { validAnswers } from '../../unit/referrals/fixtures.ts';
+import { UK_PHONE_INVALID_MESSAGE } from '../../../server/referrals/questions.ts';
 import { launchBrowser, startServer, type RunningServer } from '../helpers/browser.ts';
 import { fillReferral, REFERENCE, referralCount, waitForMinimumFillTime } from './form-helpers.ts';
 
@@ -49,7 +50,7 @@ describe('the referral form without JavaScript', () => {
     const summary = page.locator('[data-error-summary]');
     expect(await summary.isVisible()).toBe(true);
     expect(await summary.locator('a').allTextContents()).toEqual([
-      'Enter a UK phone number, like 07700 900 982 or 0113 496 0000',
+      UK_PHONE_INVALID_MESSAGE,
       'Select when you would like to start',
     ]);
     // Each summary link points at its question's first input.
