@@ -28,6 +28,17 @@ export interface ReferralAlertFacts {
   officeName: string;
 }
 
+/** The lines every referral alert shares: what staff need to find and prioritise it, nothing about him. */
+function referralFactLines(facts: ReferralAlertFacts, receivedAt?: Date): string[] {
+  return [
+    `Reference:  ${facts.reference}`,
+    `Office:     ${facts.officeName}`,
+    `Priority:   ${PRIORITY_LABEL[facts.priority]}`,
+    ...(receivedAt ? [`Received:   ${formatLondonDateTime(receivedAt)}`] : []),
+    `Contact by: ${formatLondonDateTime(facts.contactBy)}`,
+  ];
+}
+
 export function newReferralAlert(
   facts: ReferralAlertFacts & { receivedAt: Date; outOfHours: boolean; proposedSlotStart: Date | null },
 ): AlertEmail {
@@ -38,11 +49,7 @@ export function newReferralAlert(
       ? 'A new referral needs contact today. He may be at risk: please act on this now.'
       : 'A new referral has arrived.',
     '',
-    `Reference:  ${facts.reference}`,
-    `Office:     ${facts.officeName}`,
-    `Priority:   ${PRIORITY_LABEL[facts.priority]}`,
-    `Received:   ${formatLondonDateTime(facts.receivedAt)}`,
-    `Contact by: ${formatLondonDateTime(facts.contactBy)}`,
+    ...referralFactLines(facts, facts.receivedAt),
   ];
   if (facts.proposedSlotStart) lines.push(`Proposed first contact: ${formatLondonDateTime(facts.proposedSlotStart)}`);
   if (urgent && facts.outOfHours) {
@@ -65,10 +72,7 @@ export function escalationAlert(facts: ReferralAlertFacts & { stage: EscalationS
   const text = [
     stage.lead,
     '',
-    `Reference:  ${facts.reference}`,
-    `Office:     ${facts.officeName}`,
-    `Priority:   ${PRIORITY_LABEL[facts.priority]}`,
-    `Contact by: ${formatLondonDateTime(facts.contactBy)}`,
+    ...referralFactLines(facts),
     '',
     'Please make sure someone contacts him, or record the contact if it has happened.',
     `Open it: ${facts.link}`,
@@ -93,10 +97,7 @@ export function capacityShortAlert(
     'No first-contact slot fits before the contact-by time, so it is booked at the deadline itself.',
     CAPACITY_REASON_TEXT[facts.reasonId],
     '',
-    `Reference:  ${facts.reference}`,
-    `Office:     ${facts.officeName}`,
-    `Priority:   ${PRIORITY_LABEL[facts.priority]}`,
-    `Contact by: ${formatLondonDateTime(facts.contactBy)}`,
+    ...referralFactLines(facts),
     '',
     'Please make room: contact must still happen by then.',
     `Open it: ${facts.link}`,
