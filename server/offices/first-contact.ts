@@ -1,4 +1,6 @@
-import { and, eq, gte, inArray, lte } from 'drizzle-orm';
+import { and, eq, gte, inArray, lte, ne } from 'drizzle-orm';
+import { appointments, referralAssignments } from '../../db/schema/casework.ts';
+import { referrals } from '../../db/schema/referrals.ts';
 import { firstContactSlots } from '../../db/schema/scheduling.ts';
 import { DEFAULT_SLOT_MINUTES, proposeSlot } from '../scheduling/slot.ts';
 import type { BookedContact, SafeTime, SlotFallbackReasonId, SlotProposal } from '../scheduling/types.ts';
@@ -7,6 +9,11 @@ import { caseworkersForOffice } from './caseworkers.ts';
 import type { SqliteDb } from './db.ts';
 
 const DAY_MS = 86_400_000;
+/**
+ * How long a back-office appointment keeps its caseworker busy. The appointments table stores only a start,
+ * so we assume an hour (a typical support session) rather than guess shorter and offer a clashing call.
+ */
+export const APPOINTMENT_BUSY_MINUTES = 60;
 
 export interface FirstContactRequest {
   referralId: string;
@@ -35,8 +42,9 @@ export interface StoredFirstContactSlot {
 
 /**
  * The slot this office would offer now, without booking it (triage:explain uses this; so does booking).
- * Reads the office's calendar, the rostered caseworkers and every slot they already hold around the window,
- * whichever office it was booked for, because a person's daily limit covers all their offices.
+ * Reads the office's calendar, the rostered caseworkers and every slot and appointment they already hold
+ * around the window, whichever office it was booked for, because a person's time and daily limit cover all
+ * their offices.
  */
 export function proposeFirstContact(db: SqliteDb, req: Omit<FirstContactRequest, 'referralId'>): SlotProposal {
   const caseworkers = caseworkersForOffice(db, req.officeId);
@@ -58,8 +66,13 @@ export function proposeFirstContact(db: SqliteDb, req: Omit<FirstContactRequest,
   });
 }
 
+/** Everything that keeps these caseworkers busy between `from` and `to`: first-contact slots and appointments. */
 export function bookedContacts(db: SqliteDb, staffIds: string[], from: Date, to: Date): BookedContact[] {
   if (staffIds.length === 0) return [];
+  return [...firstContactBookings(db, staffIds, from, to), ...appointmentBookings(db, staffIds, from, to)];
+}
+
+function firstContactBookings(db: SqliteDb, staffIds: string[], from: Date, to: Date): BookedContact[] {
   return db
     .select({ staffId: firstContactSlots.staffId, start: firstContactSlots.startsAt, end: firstContactSlots.endsAt })
     .from(firstContactSlots)
@@ -72,7 +85,40 @@ export function bookedContacts(db: SqliteDb, staffIds: string[], from: Date, to:
       ),
     )
     .all()
-    .flatMap((row) => (row.staffId === null ? [] : [{ staffId: row.staffId, start: row.start, end: row.end }]));
+    .flatMap((row) =>
+      row.staffId === null ? [] : [{ staffId: row.staffId, start: row.start, end: row.end, kind: 'first_contact' as const }],
+    );
+}
+
+/**
+ * Appointments booked in the back office, held by the referral's current assignee. An appointment row names
+ * only who booked it (`booked_by`, often a manager booking for someone else), not who will see him, so the
+ * assignee is the caseworker it belongs to. An appointment on an unassigned referral belongs to nobody yet:
+ * it cannot block any one caseworker, so it is left out (the inner join drops it). Appointments have no
+ * cancelled state; a closed referral is final, so its appointments will not happen and are left out too.
+ * They are marked 'appointment' so they block the time without using up the daily limit of first contacts.
+ */
+function appointmentBookings(db: SqliteDb, staffIds: string[], from: Date, to: Date): BookedContact[] {
+  return db
+    .select({ staffId: referralAssignments.staffId, start: appointments.startsAt })
+    .from(appointments)
+    .innerJoin(referralAssignments, eq(referralAssignments.referralId, appointments.referralId))
+    .innerJoin(referrals, eq(referrals.id, appointments.referralId))
+    .where(
+      and(
+        inArray(referralAssignments.staffId, staffIds),
+        ne(referrals.status, 'closed'),
+        gte(appointments.startsAt, from),
+        lte(appointments.startsAt, to),
+      ),
+    )
+    .all()
+    .map((row) => ({
+      staffId: row.staffId,
+      start: row.start,
+      end: new Date(row.start.getTime() + APPOINTMENT_BUSY_MINUTES * 60_000),
+      kind: 'appointment' as const,
+    }));
 }
 
 /**

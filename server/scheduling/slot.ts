@@ -174,6 +174,8 @@ function groupByStaff(booked: BookedContact[]): Map<string, BookedContact[]> {
 function countContactsByStaffAndDate(booked: BookedContact[]): Map<string, Map<IsoDate, number>> {
   const counts = new Map<string, Map<IsoDate, number>>();
   for (const booking of booked) {
+    // The limit is on first contacts; appointments only block their own time (see BookedContact.kind).
+    if (booking.kind === 'appointment') continue;
     const byDate = counts.get(booking.staffId) ?? new Map<IsoDate, number>();
     const date = londonDate(booking.start);
     byDate.set(date, (byDate.get(date) ?? 0) + 1);

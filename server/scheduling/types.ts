@@ -74,6 +74,11 @@ export interface BookedContact {
   staffId: string;
   start: Date;
   end: Date;
+  /**
+   * Defaults to 'first_contact'. Both kinds keep the caseworker busy; only first contacts count towards
+   * their daily limit, which is a limit on first contacts (the hardest calls), not on all their work.
+   */
+  kind?: 'first_contact' | 'appointment';
 }
 
 export interface SlotRequest {

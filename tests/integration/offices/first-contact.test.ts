@@ -1,8 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { OpenedDatabase } from '../../../db/client.ts';
 import { firstContactSlots } from '../../../db/schema/scheduling.ts';
+import { appointments, referralAssignments } from '../../../db/schema/casework.ts';
 import { referrals } from '../../../db/schema/referrals.ts';
 import { eq } from 'drizzle-orm';
+import { randomUUID } from 'node:crypto';
 import {
   bookFirstContact,
   firstContactSlotsForStaff,
@@ -126,5 +128,89 @@ describe('booking first contact against stored patterns and bookings', () => {
     bookFirstContact(database.db, req, RECEIVED);
     database.db.delete(referrals).where(eq(referrals.id, req.referralId)).run();
     expect(getFirstContactSlot(database.db, req.referralId)).toBeNull();
+  });
+});
+
+describe('appointments booked in the back office', () => {
+  /** An appointment on another (existing) referral, assigned to `assignee` unless null, as the back office would store it. */
+  function bookAppointmentFor(assignee: string | null, startsAt: string, options: { status?: string; bookedBy?: string } = {}): void {
+    const deadline = contactBy('within_7_days', RECEIVED, calendarFor(database.db, 'leeds')).contactBy;
+    const { id: referralId } = addReferral(database.db, {
+      officeId: 'leeds',
+      priority: 'within_7_days',
+      receivedAt: new Date('2026-12-01T10:00:00Z'),
+      contactBy: deadline,
+      status: options.status ?? 'appointment_booked',
+    });
+    if (assignee !== null) {
+      database.db.insert(referralAssignments).values({ referralId, staffId: assignee, assignedAt: RECEIVED, assignedBy: sam }).run();
+    }
+    // Booked by Sam (say, a manager) on the caseworker's behalf unless told: who booked it is not who it blocks.
+    database.db
+      .insert(appointments)
+      .values({ id: randomUUID(), referralId, bookedBy: options.bookedBy ?? sam, startsAt: new Date(startsAt), mode: 'remote', createdAt: RECEIVED })
+      .run();
+  }
+
+  beforeEach(() => {
+    setCaseworkerPattern(database.db, alex, { weekly: mondayToFriday, maxFirstContactsPerDay: 5 }, RECEIVED);
+  });
+
+  it('does not offer a caseworker a time that clashes with their appointment, and moves to the next free time', () => {
+    // 10:15 would be the earliest slot; the hour-long appointment covers 10:15-11:15.
+    bookAppointmentFor(alex, '2026-12-07T10:15:00Z');
+    const slot = bookFirstContact(database.db, request('leeds'), RECEIVED);
+    expect(slot).toMatchObject({ kind: 'slot', staffId: alex, startsAt: new Date('2026-12-07T11:15:00Z') });
+  });
+
+  it('blocks a slot that would overlap the start of an appointment', () => {
+    bookAppointmentFor(alex, '2026-12-07T10:30:00Z');
+    const slot = bookFirstContact(database.db, request('leeds'), RECEIVED);
+    expect(slot).toMatchObject({ staffId: alex, startsAt: new Date('2026-12-07T11:30:00Z') });
+  });
+
+  // Each case below pairs an appointment that must block (10:15-11:15, so the slot moves to 11:15) with one that
+  // must not (at 11:15): the slot lands at 11:15 only when the first counts and the second is ignored.
+  it('does not block when the appointment is another caseworker’s', () => {
+    const jo = addStaff(database.db, { name: 'Jo', offices: ['leeds'] });
+    bookAppointmentFor(alex, '2026-12-07T10:15:00Z');
+    bookAppointmentFor(jo, '2026-12-07T11:15:00Z');
+    const slot = bookFirstContact(database.db, request('leeds'), RECEIVED);
+    expect(slot).toMatchObject({ staffId: alex, startsAt: new Date('2026-12-07T11:15:00Z') });
+  });
+
+  it('does not block when its referral is closed, since closed is final and the appointment will not happen', () => {
+    bookAppointmentFor(alex, '2026-12-07T10:15:00Z');
+    bookAppointmentFor(alex, '2026-12-07T11:15:00Z', { status: 'closed' });
+    const slot = bookFirstContact(database.db, request('leeds'), RECEIVED);
+    expect(slot).toMatchObject({ staffId: alex, startsAt: new Date('2026-12-07T11:15:00Z') });
+  });
+
+  it('does not block anyone when its referral is not assigned, even the caseworker who booked it', () => {
+    bookAppointmentFor(alex, '2026-12-07T10:15:00Z');
+    bookAppointmentFor(null, '2026-12-07T11:15:00Z', { bookedBy: alex });
+    const slot = bookFirstContact(database.db, request('leeds'), RECEIVED);
+    expect(slot).toMatchObject({ staffId: alex, startsAt: new Date('2026-12-07T11:15:00Z') });
+  });
+
+  it('does not use up the daily limit of first contacts', () => {
+    setCaseworkerPattern(database.db, alex, { weekly: mondayToFriday, maxFirstContactsPerDay: 1 }, RECEIVED);
+    bookAppointmentFor(alex, '2026-12-07T10:15:00Z');
+    const slot = bookFirstContact(database.db, request('leeds'), RECEIVED);
+    // The appointment blocks 10:15-11:15; counted as a contact, it would also fill Monday and push this to Tuesday.
+    expect(slot).toMatchObject({ staffId: alex, startsAt: new Date('2026-12-07T11:15:00Z') });
+  });
+
+  it('leaves first-contact slots as they were: they still block time and count towards the limit', () => {
+    setCaseworkerPattern(database.db, alex, { weekly: mondayToFriday, maxFirstContactsPerDay: 2 }, RECEIVED);
+    bookAppointmentFor(alex, '2026-12-07T11:00:00Z');
+    const first = bookFirstContact(database.db, request('leeds'), RECEIVED);
+    const second = bookFirstContact(database.db, request('leeds'), RECEIVED);
+    const third = bookFirstContact(database.db, request('leeds'), RECEIVED);
+    expect(first).toMatchObject({ startsAt: new Date('2026-12-07T10:15:00Z') });
+    // 10:45 would run into the 11:00 appointment; the next free time is after it.
+    expect(second).toMatchObject({ startsAt: new Date('2026-12-07T12:00:00Z') });
+    // Two first contacts fill Monday; the appointment did not count, so the third is Tuesday's first.
+    expect(third).toMatchObject({ startsAt: new Date('2026-12-08T09:00:00Z') });
   });
 });
