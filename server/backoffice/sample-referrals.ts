@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { referrals } from '../../db/schema/referrals.ts';
 import type { PortalDb } from '../../db/client.ts';
-import { confidentialityStatement } from '../../site/data/confidentiality.ts';
+import { confidentialityStatement } from '../../site/facts/confidentiality.ts';
 import { nameSearchHash, type Keyring } from '../security/field-encryption.ts';
 import { newReferralReference } from '../security/tokens.ts';
 import { defaultCalendarConfig } from '../scheduling/calendar.ts';

@@ -1,4 +1,4 @@
-import { urgentCrisisLines } from '../../site/data/crisis-lines.ts';
+import { urgentCrisisLines } from '../../site/facts/crisis-lines.ts';
 import type { OutgoingEmail } from '../mail/outbox.ts';
 import { contactByText } from './contact-by-text.ts';
 

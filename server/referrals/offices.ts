@@ -1,6 +1,6 @@
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { offices } from '../../db/schema/offices.ts';
-import { organisation } from '../../site/data/organisation.ts';
+import { organisation } from '../../site/facts/organisation.ts';
 import { defaultCalendarConfig, type CalendarConfig } from '../scheduling/calendar.ts';
 import type { ReferralAnswers } from './questions.ts';
 

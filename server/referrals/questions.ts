@@ -13,7 +13,7 @@
  */
 import { z } from 'zod';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
-import { confidentialityStatement } from '../../site/data/confidentiality.ts';
+import { confidentialityStatement } from '../../site/facts/confidentiality.ts';
 import { cleanMultiLine, cleanSingleLine, normaliseDateInput } from './text.ts';
 import {
   conditionHolds,

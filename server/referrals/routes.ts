@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import formbody from '@fastify/formbody';
-import { organisation } from '../../site/data/organisation.ts';
-import { urgentCrisisLines } from '../../site/data/crisis-lines.ts';
+import { organisation } from '../../site/facts/organisation.ts';
+import { urgentCrisisLines } from '../../site/facts/crisis-lines.ts';
 import type { AstroHandler } from '../plugins/astro-ssr.ts';
 import type { Services } from '../services.ts';
 import { londonDate } from '../scheduling/calendar.ts';

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { crisisLines } from '../../../site/data/crisis-lines.ts';
+import { crisisLines } from '../../../site/facts/crisis-lines.ts';
 import { builtPages, launchBrowser, startServer, type RunningServer } from '../helpers/browser.ts';
 
 const emergency = crisisLines.find((line) => line.id === 'emergency')!;

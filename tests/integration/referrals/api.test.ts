@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { referralQuestions } from '../../../server/referrals/questions.ts';
-import { organisation } from '../../../site/data/organisation.ts';
+import { organisation } from '../../../site/facts/organisation.ts';
 import { validAnswers } from '../../unit/referrals/fixtures.ts';
 import { apiToken, countReferrals, freshAddress, postJson, REFERENCE, referralApp, type ReferralApp } from './http.ts';
 

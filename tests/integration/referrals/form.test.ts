@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { referralQuestions } from '../../../server/referrals/questions.ts';
-import { confidentialityStatement } from '../../../site/data/confidentiality.ts';
-import { organisation } from '../../../site/data/organisation.ts';
+import { confidentialityStatement } from '../../../site/facts/confidentiality.ts';
+import { organisation } from '../../../site/facts/organisation.ts';
 import { validAnswers } from '../../unit/referrals/fixtures.ts';
 import { countReferrals, freshAddress, postForm, REFERENCE, referralApp, showForm, type ReferralApp } from './http.ts';
 import { under18Advice, under18Lines } from '../../../site/components/referral/under-18-help.ts';
@@ -212,7 +212,7 @@ describe('POST /refer', () => {
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain('If you are under 18');
     expect(res.body).toContain('We have not kept anything you typed');
-    // Only services the domain brief supports, rendered from site/data/crisis-lines.ts.
+    // Only services the domain brief supports, rendered from site/facts/crisis-lines.ts.
     const text = res.body.replace(/\u00a0/g, ' ');
     expect(text).toContain(under18Advice);
     for (const line of under18Lines) {

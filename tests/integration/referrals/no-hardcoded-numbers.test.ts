@@ -1,5 +1,5 @@
 /**
- * "Never invent a phone number": every number the referral pages show comes from site/data/crisis-lines.ts
+ * "Never invent a phone number": every number the referral pages show comes from site/facts/crisis-lines.ts
  * (checked against the domain brief). This fails if a phone-number-like string, or a tel:/sms: link, is
  * written into the referral form's own source (site/components/referral/**, site/pages/refer/**), and checks
  * that the under-18 help names only lines from the data file. The site engineer's content test does the same
@@ -9,7 +9,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { projectRoot } from '../../../server/site-files.ts';
-import { crisisLines } from '../../../site/data/crisis-lines.ts';
+import { crisisLines } from '../../../site/facts/crisis-lines.ts';
 import { UNDER_18_LINE_IDS, under18Lines } from '../../../site/components/referral/under-18-help.ts';
 
 const FOLDERS = ['site/components/referral', 'site/pages/refer'];
@@ -93,7 +93,7 @@ describe('no phone number is written into the referral pages', () => {
 });
 
 describe('help for under-18s', () => {
-  it('names only lines from site/data/crisis-lines.ts, the very same entries (not copies)', () => {
+  it('names only lines from site/facts/crisis-lines.ts, the very same entries (not copies)', () => {
     expect(under18Lines.map((line) => line.id)).toEqual([...UNDER_18_LINE_IDS]);
     for (const line of under18Lines) expect(crisisLines).toContain(line);
   });

@@ -1,15 +1,15 @@
 /**
- * The built pages against their sources of truth: the Markdown frontmatter, site/data/crisis-lines.ts,
- * site/data/confidentiality.ts and site/data/organisation.ts. Expected values are read from those files,
+ * The built pages against their sources of truth: the Markdown frontmatter, site/facts/crisis-lines.ts,
+ * site/facts/confidentiality.ts and site/facts/organisation.ts. Expected values are read from those files,
  * never written into the test.
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import QRCode from 'qrcode';
-import { crisisLines, crisisLinesReviewed, urgentCrisisLines } from '../../../site/data/crisis-lines.ts';
-import { confidentialityStatement } from '../../../site/data/confidentiality.ts';
-import { organisation } from '../../../site/data/organisation.ts';
+import { crisisLines, crisisLinesReviewed, urgentCrisisLines } from '../../../site/facts/crisis-lines.ts';
+import { confidentialityStatement } from '../../../site/facts/confidentiality.ts';
+import { organisation } from '../../../site/facts/organisation.ts';
 import { projectRoot } from '../../../server/site-files.ts';
 import { attributeValues, builtPages, elementById, readBuiltPage, sourcePages, textOf } from './support.ts';
 
@@ -132,7 +132,7 @@ describe('crisis help', () => {
     expect(text).toContain(`We last checked these numbers on ${longDate(new Date(`${crisisLinesReviewed}T00:00:00Z`))}`);
   });
 
-  it('defines crisis numbers only in site/data/crisis-lines.ts (public information site files)', () => {
+  it('defines crisis numbers only in site/facts/crisis-lines.ts (public information site files)', () => {
     // The referral form and back office folders belong to other issues and are checked by their owners.
     const otherOwners = ['site/components/referral', 'site/pages/refer', 'site/pages/staff'].map((p) => join(projectRoot, p));
     const files: string[] = [];
@@ -145,7 +145,7 @@ describe('crisis help', () => {
       }
     };
     walk(join(projectRoot, 'site'));
-    const source = join(projectRoot, 'site/data/crisis-lines.ts');
+    const source = join(projectRoot, 'site/facts/crisis-lines.ts');
     const patterns = crisisLines.flatMap((line) => {
       const digits = line.number.replace(/\D/g, '');
       // "116 123", "116123", "0800 58 58 58"...: digits with any spacing, not inside a longer number.

@@ -8,7 +8,7 @@ import { openDatabase } from '../../../db/client.ts';
 import { migrateDatabase } from '../../../db/migrate.ts';
 import { seedOffices, setCaseworkerPattern } from '../../../server/offices/index.ts';
 import { projectRoot } from '../../../server/site-files.ts';
-import { confidentialityStatement } from '../../../site/data/confidentiality.ts';
+import { confidentialityStatement } from '../../../site/facts/confidentiality.ts';
 import { addStaff } from '../alerts/support.ts';
 
 const run = promisify(execFile);

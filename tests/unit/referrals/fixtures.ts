@@ -1,4 +1,4 @@
-import { confidentialityStatement } from '../../../site/data/confidentiality.ts';
+import { confidentialityStatement } from '../../../site/facts/confidentiality.ts';
 
 /** Tuesday 1 December 2026, 10:00 in London (GMT): a working day. */
 export const TUESDAY_MORNING = '2026-12-01T10:00:00.000Z';

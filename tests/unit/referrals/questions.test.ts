@@ -8,7 +8,7 @@ import {
   validateReferralAnswers,
   type QuestionId,
 } from '../../../server/referrals/questions.ts';
-import { confidentialityStatement } from '../../../site/data/confidentiality.ts';
+import { confidentialityStatement } from '../../../site/facts/confidentiality.ts';
 import { TODAY, validAnswers } from './fixtures.ts';
 
 const ctx = { today: TODAY };
