@@ -1,15 +1,10 @@
 import { londonDate } from '../scheduling/calendar.ts';
-import { contactBy } from '../scheduling/deadline.ts';
 import type { DeadlineNote } from '../scheduling/types.ts';
 import { calendarFor } from '../offices/calendar.ts';
+import { assessReferral, safeTimesFromAnswers } from '../referrals/assessment.ts';
 import type { SqliteDb } from '../offices/db.ts';
 import { proposeFirstContact } from '../offices/first-contact.ts';
-import { officeIdFor } from '../referrals/offices.ts';
 import { FORM_TOKEN_FIELD, HONEYPOT_FIELD, validateReferralAnswers, type FieldError } from '../referrals/questions.ts';
-import { triageInputFromAnswers } from '../referrals/triage-input.ts';
-import { SAFE_TIME_MINUTES } from '../scheduling/slot.ts';
-import type { SafeTime } from '../scheduling/types.ts';
-import { triage } from '../triage/triage.ts';
 import type { Priority, TriageFlag, TriageReason } from '../triage/types.ts';
 
 export type ProposedSlotExplanation =
@@ -51,18 +46,16 @@ export function explainReferral(db: SqliteDb, body: unknown, at: Date): ExplainO
   if (!validation.ok) return { ok: false, errors: validation.errors };
   const answers = validation.answers;
 
-  const officeId = officeIdFor(answers.office);
-  const cfg = calendarFor(db, officeId);
-  const input = triageInputFromAnswers(answers);
-  const result = triage(input, at);
-  const deadline = contactBy(result.priority, at, cfg, result.mustContactBeforeDate);
+  const { officeId, triageInput: input, triage: result, deadline } = assessReferral(answers, at, (office) =>
+    calendarFor(db, office),
+  );
   const proposal = proposeFirstContact(db, {
     officeId,
     receivedAt: at,
     deadline: deadline.contactBy,
     phoneSafe: input.phoneSafe,
     emailSafe: input.emailSafe,
-    safeTimes: (answers.safeTimes ?? []).filter((time): time is SafeTime => time in SAFE_TIME_MINUTES),
+    safeTimes: safeTimesFromAnswers(answers),
   });
 
   return {

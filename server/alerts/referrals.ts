@@ -4,9 +4,8 @@ import { NEEDS_CONTACT_STATUSES } from '../backoffice/casework/statuses.ts';
 import type { SqliteDb } from '../offices/db.ts';
 import type { OnReferralStored } from '../referrals/service.ts';
 import { triageInputFromAnswers } from '../referrals/triage-input.ts';
+import { safeTimesFromAnswers } from '../referrals/assessment.ts';
 import type { OutboxSignal } from '../mail/signal.ts';
-import { SAFE_TIME_MINUTES } from '../scheduling/slot.ts';
-import type { SafeTime } from '../scheduling/types.ts';
 import type { UncontactedReferral } from './escalations.ts';
 import { handleNewReferral, type AlertDeps } from './new-referral.ts';
 
@@ -30,7 +29,7 @@ export function onReferralStoredHook(deps: AlertDeps & { signal: OutboxSignal })
         contactBy: referral.contactBy,
         phoneSafe: input.phoneSafe,
         emailSafe: input.emailSafe,
-        safeTimes: (referral.answers.safeTimes ?? []).filter((time): time is SafeTime => time in SAFE_TIME_MINUTES),
+        safeTimes: safeTimesFromAnswers(referral.answers),
       },
       now,
     );

@@ -7,15 +7,14 @@ import { enqueueEmail } from '../mail/outbox.ts';
 import { nameSearchHash, type Keyring } from '../security/field-encryption.ts';
 import { newReferralReference } from '../security/tokens.ts';
 import { londonDate, type CalendarConfig } from '../scheduling/calendar.ts';
-import { contactBy as computeContactBy, type ContactDeadline } from '../scheduling/deadline.ts';
-import { triage } from '../triage/triage.ts';
+import type { ContactDeadline } from '../scheduling/deadline.ts';
 import type { Priority, TriageResult } from '../triage/types.ts';
 import { acknowledgementDedupeKey, acknowledgementEmail } from './acknowledgement.ts';
 import type { FormTokens } from './form-token.ts';
-import { defaultCalendarFor, officeIdFor } from './offices.ts';
+import { assessReferral } from './assessment.ts';
+import { defaultCalendarFor } from './offices.ts';
 import { answersShowRisk, validateReferralAnswers, type FieldError, type ReferralAnswers } from './questions.ts';
 import { decryptAnswers, encryptAnswers, encryptTriage, type PortalTransaction } from './store.ts';
-import { triageInputFromAnswers } from './triage-input.ts';
 
 /** No person reads the confidentiality statement and answers 20 questions faster than this. */
 export const MINIMUM_FILL_MS = 5_000;
@@ -172,10 +171,11 @@ export function submitReferral(
   // From here on any failure (a calendar that cannot be read, the database) means "not saved": he is told so and
   // gets his answers back, rather than a generic error page that loses them.
   try {
-    const officeId = officeIdFor(answers.office);
-    const calendar = (deps.calendarFor ?? defaultCalendarFor)(officeId);
-    const triageResult = triage(triageInputFromAnswers(answers), now);
-    const deadline = computeContactBy(triageResult.priority, now, calendar, triageResult.mustContactBeforeDate);
+    const { officeId, calendar, triage: triageResult, deadline } = assessReferral(
+      answers,
+      now,
+      deps.calendarFor ?? defaultCalendarFor,
+    );
     const showsRisk = answersShowRisk(answers);
 
     return deps.db.transaction(
