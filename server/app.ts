@@ -9,6 +9,7 @@ import { createServices, type Services } from './services.ts';
 import { loggerOptions } from './logging.ts';
 import { securityPlugin } from './plugins/security.ts';
 import { errorsPlugin } from './plugins/errors.ts';
+import { compressionPlugin } from './plugins/compression.ts';
 import { staticSitePlugin } from './plugins/static-site.ts';
 import { healthRoutes } from './plugins/health.ts';
 import { astroSsrRoutes, type AstroHandler } from './plugins/astro-ssr.ts';
@@ -65,6 +66,8 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<Fastif
 
   await app.register(securityPlugin, { config });
   await app.register(errorsPlugin);
+  // Before any route, so every reply Fastify sends (static pages, rendered pages, JSON) is compressed.
+  await app.register(compressionPlugin);
   await app.register(formbody, { bodyLimit: 32 * 1024 });
   await app.register(healthRoutes, { services });
   // Seeds offices on first start; runs the outbox worker and the escalation/digest scheduler.

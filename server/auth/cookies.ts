@@ -5,9 +5,6 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
  * Staff cookies. Over https they use the `__Host-` prefix, which browsers only accept with Secure, Path=/ and no
  * Domain: no subdomain or plain-http page can plant or overwrite them. SameSite=Strict keeps them off every
  * request that starts on another site, and HttpOnly keeps them away from scripts.
- *
- * They are written as plain Set-Cookie headers (not through an onSend hook) because Astro's replies are hijacked
- * and skip onSend: the Astro mount copies the reply's headers onto the raw response instead.
  */
 export interface StaffCookieNames {
   /** The signed-in session. */

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Services } from '../services.ts';
+import { sendAstroPage } from './astro-page.ts';
 import type { StaffLocal, RequestLocal, PageLocal } from '../astro-locals.ts';
 
 export interface AstroLocals {
@@ -44,9 +45,9 @@ declare module 'fastify' {
 }
 
 /**
- * Mounts Astro's on-request pages under /staff in their own scope. The body stream is left untouched
- * for Astro, the reply is hijacked so Astro writes it, and `next` is omitted so unknown /staff URLs
- * get Astro's 404 page rather than Fastify's JSON one.
+ * Mounts Astro's on-request pages under /staff in their own scope. Each page is rendered into memory and sent
+ * by Fastify (so it is compressed and keeps the reply's headers and cookies), and `next` is omitted so unknown
+ * /staff URLs get Astro's 404 page rather than Fastify's JSON one.
  */
 export async function astroSsrRoutes(app: FastifyInstance, opts: AstroSsrOptions): Promise<void> {
   app.removeAllContentTypeParsers();
@@ -58,25 +59,12 @@ export async function astroSsrRoutes(app: FastifyInstance, opts: AstroSsrOptions
   });
 
   const render: AstroRender = async (request, reply, extras = {}) => {
-    // Headers set on the Fastify reply are not sent once hijacked; copy them onto the raw response.
-    for (const [name, value] of Object.entries(reply.getHeaders())) {
-      if (value !== undefined) reply.raw.setHeader(name, value as string | number | readonly string[]);
-    }
-    reply.hijack();
-    // Astro would try to read a request body for other methods; Fastify has already consumed it. The method is
-    // put back afterwards so the request log still says POST.
-    const method = request.raw.method;
-    if (method !== 'GET' && method !== 'HEAD') request.raw.method = 'GET';
-    try {
-      await opts.handler(request.raw, reply.raw, undefined, {
-        staff: request.staff ?? null,
-        services: opts.services,
-        request: { id: request.id, csrfToken: request.csrfTokenForPage ?? null, flash: extras.flash ?? null },
-        page: extras.page ?? null,
-      });
-    } finally {
-      request.raw.method = method;
-    }
+    await sendAstroPage(opts.handler, request, reply, {
+      staff: request.staff ?? null,
+      services: opts.services,
+      request: { id: request.id, csrfToken: request.csrfTokenForPage ?? null, flash: extras.flash ?? null },
+      page: extras.page ?? null,
+    });
   };
   if (opts.prepare) await opts.prepare(app, render);
   if (!app.hasRoute({ method: 'GET', url: '/staff' })) app.get('/staff', render);

@@ -4,7 +4,7 @@ import rateLimit from '@fastify/rate-limit';
 import type { AppConfig } from '../config.ts';
 
 /**
- * Security headers on every response, including Astro's hijacked ones (helmet writes them in onRequest).
+ * Security headers on every response (helmet writes them in onRequest, before any route runs).
  * No inline script or style anywhere, so the CSP needs no nonces or hashes.
  */
 export const securityPlugin = fp<{ config: AppConfig }>(

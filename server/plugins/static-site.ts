@@ -1,6 +1,5 @@
 import fp from 'fastify-plugin';
 import fastifyStatic from '@fastify/static';
-import compress from '@fastify/compress';
 import type { FastifyReply } from 'fastify';
 import { builtPage, clientDir } from '../site-files.ts';
 
@@ -11,7 +10,6 @@ import { builtPage, clientDir } from '../site-files.ts';
 export const staticSitePlugin = fp<{ root?: string }>(
   async (app, opts) => {
     const root = opts.root ?? clientDir;
-    await app.register(compress, { global: true, threshold: 512, encodings: ['br', 'gzip'] });
     await app.register(fastifyStatic, {
       root,
       prefix: '/',
@@ -37,5 +35,5 @@ export const staticSitePlugin = fp<{ root?: string }>(
       },
     );
   },
-  { name: 'static-site', dependencies: ['security'] },
+  { name: 'static-site', dependencies: ['security', 'compression'] },
 );

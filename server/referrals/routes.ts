@@ -7,7 +7,7 @@ import type { Services } from '../services.ts';
 import { londonDate } from '../scheduling/calendar.ts';
 import { buildOpenApiDocument } from '../api/openapi.ts';
 import { contactByText } from './contact-by-text.ts';
-import { compressFor, renderPage, type RenderedPage } from './rendered-page.ts';
+import { sendAstroPage } from '../plugins/astro-page.ts';
 import { isCrossSiteRequest, ownOriginsFor } from './http-guards.ts';
 import { ensureDefaultOffices } from './offices.ts';
 import { REFERRAL_BODY_LIMIT, REFERRAL_RATE_LIMIT } from './limits.ts';
@@ -63,11 +63,6 @@ export async function referralRoutes(app: FastifyInstance, opts: ReferralRoutesO
     isCrossSiteRequest(request.headers, ownOriginsFor(services.publicBaseUrl, request.protocol, request.headers.host));
 
   const render = async (request: FastifyRequest, reply: FastifyReply, state: ReferralPageState) => {
-    // Astro renders a GET of /refer; the body (if any) has already been read by Fastify. Put the real method
-    // and URL back afterwards for anything that reads them later (hooks, logs).
-    const { method, url } = request.raw;
-    request.raw.method = 'GET';
-    request.raw.url = '/refer';
     // Every key App.Locals has, so pages that read others' locals see null rather than nothing.
     const locals = {
       staff: null,
@@ -76,28 +71,8 @@ export async function referralRoutes(app: FastifyInstance, opts: ReferralRoutesO
       page: null,
       referral: state,
     };
-    let page: RenderedPage;
-    try {
-      page = await renderPage(handler, request.raw, locals);
-    } finally {
-      request.raw.method = method;
-      request.raw.url = url;
-    }
-    // Astro answers a failed render with an empty 500 (or a cut-off body): show the app's own error page.
-    if (page.failed || (page.status >= 500 && page.body.length === 0)) {
-      throw page.failed ?? new Error('The referral page could not be rendered');
-    }
-    for (const [name, value] of Object.entries(page.headers)) {
-      if (value === undefined || name === 'content-length' || name === 'transfer-encoding') continue;
-      void reply.header(name, value);
-    }
     // The form carries a fresh token and his answers: never cache it, nor any page answering a post.
-    void reply.header('Cache-Control', 'no-store');
-    // Sent compressed here (the public site's 30 KB budget counts it), so the compression plugin leaves it.
-    const compressed = compressFor(request.headers['accept-encoding'], page.body);
-    void reply.header('Vary', 'Accept-Encoding');
-    if (compressed.encoding) void reply.header('Content-Encoding', compressed.encoding);
-    return reply.code(page.status).send(compressed.body);
+    return sendAstroPage(handler, request, reply, locals, { url: '/refer', headers: { 'Cache-Control': 'no-store' } });
   };
 
   const formState = (

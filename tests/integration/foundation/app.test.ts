@@ -64,6 +64,10 @@ describe('the portal app', () => {
     expect(signIn.headers['x-robots-tag']).toContain('noindex');
     expect(String(signIn.headers['content-security-policy'])).toContain("default-src 'self'");
     expect(signIn.headers['referrer-policy']).toBe('no-referrer');
+    // Rendered pages go out through Fastify like the static ones, so they are compressed too.
+    const compressed = await t.app.inject({ method: 'GET', url: '/staff/sign-in', headers: { 'accept-encoding': 'br' } });
+    expect(compressed.headers['content-encoding']).toBe('br');
+    expect(compressed.rawPayload.length).toBeLessThan(Number(signIn.headers['content-length'] ?? signIn.rawPayload.length));
   });
 
   it("renders a 404 page for unknown /staff URLs to signed-in staff, and sends everyone else to sign in", async () => {

@@ -1,12 +1,12 @@
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
-import type { AstroHandler, AstroLocals } from '../plugins/astro-ssr.ts';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AstroHandler, AstroLocals } from './astro-ssr.ts';
 
 /**
  * Renders a page through Astro's node handler into memory instead of onto the socket, so the route can send
  * it with Fastify like any other reply: compressed (the public site's pages must stay small: /refer is about
- * 50 KB of HTML, about 8 KB with brotli), with its headers and logging, and without hijacking the reply.
+ * 50 KB of HTML, about 8 KB with brotli), with its headers, cookies and logging, and without hijacking the reply.
  */
 export interface RenderedPage {
   status: number;
@@ -77,30 +77,37 @@ export async function renderPage(
   };
 }
 
-/** Brotli when the browser takes it, else gzip, else none. Quality 5 is quick enough to do on each request. */
-export function compressFor(
-  acceptEncoding: string | undefined,
-  body: Buffer,
-): { encoding: 'br' | 'gzip' | null; body: Buffer } {
-  const accepted = new Set(
-    (acceptEncoding ?? '')
-      .split(',')
-      .map((part) => part.trim().split(';'))
-      .filter(([, q]) => q === undefined || !/^q=0(\.0*)?$/.test(q.trim()))
-      .map(([name]) => (name ?? '').trim().toLowerCase()),
-  );
-  if (accepted.has('br')) {
-    return {
-      encoding: 'br',
-      body: brotliCompressSync(body, {
-        params: {
-          [zlibConstants.BROTLI_PARAM_QUALITY]: 5,
-          [zlibConstants.BROTLI_PARAM_MODE]: zlibConstants.BROTLI_MODE_TEXT,
-          [zlibConstants.BROTLI_PARAM_SIZE_HINT]: body.length,
-        },
-      }),
-    };
+/**
+ * Renders `locals` through Astro as a GET of `url` (default: the request's own URL) and sends it with Fastify.
+ * Fastify has already read any request body, so Astro must not try to; the real method and URL are put back
+ * afterwards for the hooks and the request log.
+ */
+export async function sendAstroPage(
+  handler: AstroHandler,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  locals: AstroLocals,
+  options: { url?: string; headers?: Record<string, string> } = {},
+): Promise<FastifyReply> {
+  const { method, url } = request.raw;
+  if (method !== 'GET' && method !== 'HEAD') request.raw.method = 'GET';
+  if (options.url) request.raw.url = options.url;
+  let page: RenderedPage;
+  try {
+    page = await renderPage(handler, request.raw, locals);
+  } finally {
+    request.raw.method = method;
+    request.raw.url = url;
   }
-  if (accepted.has('gzip')) return { encoding: 'gzip', body: gzipSync(body) };
-  return { encoding: null, body };
+  // Astro answers a failed render with an empty 500 (or a cut-off body): show the app's own error page.
+  if (page.failed || (page.status >= 500 && page.body.length === 0)) {
+    throw page.failed ?? new Error('The page could not be rendered');
+  }
+  for (const [name, value] of Object.entries(page.headers)) {
+    if (value === undefined || name === 'content-length' || name === 'transfer-encoding') continue;
+    void reply.header(name, value);
+  }
+  // The route's own headers win over anything the page set.
+  for (const [name, value] of Object.entries(options.headers ?? {})) void reply.header(name, value);
+  return reply.code(page.status).send(page.body);
 }
