@@ -157,9 +157,7 @@ export function bookFirstContact(db: SqliteDb, req: FirstContactRequest, now: Da
   return row;
 }
 
-export function getFirstContactSlot(db: SqliteDb, referralId: string): StoredFirstContactSlot | null {
-  const row = db.select().from(firstContactSlots).where(eq(firstContactSlots.referralId, referralId)).get();
-  if (!row) return null;
+function storedSlotFromRow(row: typeof firstContactSlots.$inferSelect): StoredFirstContactSlot {
   return {
     referralId: row.referralId,
     officeId: row.officeId,
@@ -173,6 +171,11 @@ export function getFirstContactSlot(db: SqliteDb, referralId: string): StoredFir
   };
 }
 
+export function getFirstContactSlot(db: SqliteDb, referralId: string): StoredFirstContactSlot | null {
+  const row = db.select().from(firstContactSlots).where(eq(firstContactSlots.referralId, referralId)).get();
+  return row ? storedSlotFromRow(row) : null;
+}
+
 /** Slots a member of staff holds in a period, earliest first (for a caseworker's own list in the back office). */
 export function firstContactSlotsForStaff(db: SqliteDb, staffId: string, from: Date, to: Date): StoredFirstContactSlot[] {
   return db
@@ -181,15 +184,5 @@ export function firstContactSlotsForStaff(db: SqliteDb, staffId: string, from: D
     .where(and(eq(firstContactSlots.staffId, staffId), gte(firstContactSlots.startsAt, from), lte(firstContactSlots.startsAt, to)))
     .orderBy(firstContactSlots.startsAt)
     .all()
-    .map((row) => ({
-      referralId: row.referralId,
-      officeId: row.officeId,
-      kind: row.kind,
-      staffId: row.staffId,
-      startsAt: row.startsAt,
-      endsAt: row.endsAt,
-      channel: row.channel,
-      reasonId: row.reasonId as SlotFallbackReasonId | null,
-      reason: row.reason,
-    }));
+    .map(storedSlotFromRow);
 }
