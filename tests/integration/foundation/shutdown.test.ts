@@ -38,9 +38,11 @@ describe('graceful shutdown', () => {
       expect((await fetch(`${base}/healthz`)).status).toBe(200);
       expect(existsSync(join(dataDir, 'portal.db-wal'))).toBe(true);
 
-      const inFlight = fetch(`${base}/staff`).then((r) => r.status);
+      // One request, rendered by Astro on request: /staff itself now redirects signed-out visitors, and following
+      // that redirect would be a second request racing the shutdown.
+      const inFlight = fetch(`${base}/staff/sign-in`, { redirect: 'manual' }).then((r) => r.status);
       // Signal only once the server has started on that request, so it is really in flight.
-      await expect.poll(() => /"url":"\/staff"/.test(portal.output()), { timeout: 5_000, interval: 5 }).toBe(true);
+      await expect.poll(() => /"url":"\/staff\/sign-in"/.test(portal.output()), { timeout: 5_000, interval: 5 }).toBe(true);
       const sentAt = Date.now();
       portal.child.kill(signal);
       const { code, at } = await portal.exited;
