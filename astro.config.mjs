@@ -9,10 +9,7 @@ import node from '@astrojs/node';
  */
 function allowedDomains() {
   /** @type {Array<{ hostname: string; protocol?: string; port?: string }>} */
-  const domains = [
-    { hostname: 'localhost' },
-    { hostname: '127.0.0.1' },
-  ];
+  const domains = [{ hostname: 'localhost' }, { hostname: '127.0.0.1' }];
   const publicBaseUrl = process.env.PUBLIC_BASE_URL;
   if (publicBaseUrl) {
     const url = new URL(publicBaseUrl);

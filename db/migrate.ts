@@ -25,7 +25,9 @@ export function pendingMigrationCount(sqlite: Database.Database, migrationsFolde
     .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '__drizzle_migrations'")
     .get();
   if (!hasTable) return entries.length;
-  const last = sqlite.prepare('SELECT MAX(created_at) AS last FROM __drizzle_migrations').get() as { last: number | null };
+  const last = sqlite.prepare('SELECT MAX(created_at) AS last FROM __drizzle_migrations').get() as {
+    last: number | null;
+  };
   return entries.filter((e) => e.when > (last.last ?? 0)).length;
 }
 

@@ -85,17 +85,36 @@ try {
   const now = new Date();
 
   for (const office of ['leeds', 'manchester']) {
-    db.insert(offices).values({ id: office, name: `${office} office`, nation: 'england-and-wales', createdAt: now }).onConflictDoNothing().run();
+    db.insert(offices)
+      .values({ id: office, name: `${office} office`, nation: 'england-and-wales', createdAt: now })
+      .onConflictDoNothing()
+      .run();
   }
   const staffIds = Array.from({ length: 12 }, () => randomUUID());
   db.transaction((tx) => {
     staffIds.forEach((id, index) => {
-      tx.insert(staffUsers).values({ id, email: `bench${index}@example.org`, name: `Caseworker ${index}`, role: index === 0 ? 'manager' : 'caseworker', status: 'active', createdAt: now }).run();
-      tx.insert(staffOffices).values([{ staffId: id, officeId: 'leeds' }, { staffId: id, officeId: 'manchester' }]).run();
+      tx.insert(staffUsers)
+        .values({
+          id,
+          email: `bench${index}@example.org`,
+          name: `Caseworker ${index}`,
+          role: index === 0 ? 'manager' : 'caseworker',
+          status: 'active',
+          createdAt: now,
+        })
+        .run();
+      tx.insert(staffOffices)
+        .values([
+          { staffId: id, officeId: 'leeds' },
+          { staffId: id, officeId: 'manchester' },
+        ])
+        .run();
     });
   });
 
-  console.log(`Seeding ${total.toLocaleString('en-GB')} referrals (${Math.round(openShare * 100)}% still needing contact) on ${cpus().length} cores...`);
+  console.log(
+    `Seeding ${total.toLocaleString('en-GB')} referrals (${Math.round(openShare * 100)}% still needing contact) on ${cpus().length} cores...`,
+  );
   const seedStarted = performance.now();
   const priorities: Priority[] = ['today', 'next_working_day', 'within_7_days', 'within_7_days', 'within_7_days'];
   const closedStatuses = ['closed', 'closed', 'closed', 'engaged', 'in_contact', 'appointment_booked'];
@@ -108,9 +127,13 @@ try {
       for (let i = start; i < Math.min(total, start + batch); i++) {
         const id = randomUUID();
         const open = i % Math.round(1 / openShare) === 0;
-        const receivedAt = new Date(now.getTime() - (open ? Math.random() * 8 * 24 * 3_600_000 : Math.random() * 3 * yearMs));
+        const receivedAt = new Date(
+          now.getTime() - (open ? Math.random() * 8 * 24 * 3_600_000 : Math.random() * 3 * yearMs),
+        );
         const priority = priorities[i % priorities.length]!;
-        const contactBy = new Date(receivedAt.getTime() + (priority === 'today' ? 4 : priority === 'next_working_day' ? 30 : 7 * 24) * 3_600_000);
+        const contactBy = new Date(
+          receivedAt.getTime() + (priority === 'today' ? 4 : priority === 'next_working_day' ? 30 : 7 * 24) * 3_600_000,
+        );
         tx.insert(referrals)
           .values({
             id,
@@ -136,7 +159,15 @@ try {
             idempotencyKey: id,
           })
           .run();
-        if (i % 4 === 0) tx.insert(referralAssignments).values({ referralId: id, staffId: staffIds[i % staffIds.length]!, assignedAt: now, assignedBy: staffIds[0]! }).run();
+        if (i % 4 === 0)
+          tx.insert(referralAssignments)
+            .values({
+              referralId: id,
+              staffId: staffIds[i % staffIds.length]!,
+              assignedAt: now,
+              assignedBy: staffIds[0]!,
+            })
+            .run();
       }
     });
   }
@@ -154,20 +185,41 @@ try {
 
   const scenarios = async (title: string) => {
     console.log(title);
-    await measure('query: needs contact (default view), page 1', () => queryInbox(db, staff, filters({}), app.services.clock.now()));
-    await measure('query: needs contact, page 20', () => queryInbox(db, staff, filters({ page: 20 }), app.services.clock.now()));
-    await measure('query: priority today + overdue', () => queryInbox(db, staff, filters({ priority: 'today', overdueOnly: true }), app.services.clock.now()));
-    await measure('query: assigned to me', () => queryInbox(db, staff, filters({ assignee: 'me' }), app.services.clock.now()));
-    await measure('query: one office', () => queryInbox(db, staff, filters({ officeId: 'leeds' }), app.services.clock.now()));
-    await measure('query: every status', () => queryInbox(db, staff, filters({ status: 'all' }), app.services.clock.now()));
-    await measure('query: name search', () => queryInbox(db, staff, { ...filters({ status: 'all' }), match: nameMatch(keyring, 'Person 4242') }, app.services.clock.now()));
+    await measure('query: needs contact (default view), page 1', () =>
+      queryInbox(db, staff, filters({}), app.services.clock.now()),
+    );
+    await measure('query: needs contact, page 20', () =>
+      queryInbox(db, staff, filters({ page: 20 }), app.services.clock.now()),
+    );
+    await measure('query: priority today + overdue', () =>
+      queryInbox(db, staff, filters({ priority: 'today', overdueOnly: true }), app.services.clock.now()),
+    );
+    await measure('query: assigned to me', () =>
+      queryInbox(db, staff, filters({ assignee: 'me' }), app.services.clock.now()),
+    );
+    await measure('query: one office', () =>
+      queryInbox(db, staff, filters({ officeId: 'leeds' }), app.services.clock.now()),
+    );
+    await measure('query: every status', () =>
+      queryInbox(db, staff, filters({ status: 'all' }), app.services.clock.now()),
+    );
+    await measure('query: name search', () =>
+      queryInbox(
+        db,
+        staff,
+        { ...filters({ status: 'all' }), match: nameMatch(keyring, 'Person 4242') },
+        app.services.clock.now(),
+      ),
+    );
     await measure('page: GET /staff (session, query, Astro render)', inject('/staff'));
     await measure('page: GET /staff?priority=today&overdue=1', inject('/staff?priority=today&overdue=1'));
     await measure('page: GET /staff?status=all&page=3', inject('/staff?status=all&page=3'));
     console.log('');
   };
 
-  await scenarios(`Realistic mix: ${Math.round(total * openShare).toLocaleString('en-GB')} of ${total.toLocaleString('en-GB')} need contact`);
+  await scenarios(
+    `Realistic mix: ${Math.round(total * openShare).toLocaleString('en-GB')} of ${total.toLocaleString('en-GB')} need contact`,
+  );
   db.update(referrals).set({ status: 'new' }).where(eq(referrals.officePreference, 'leeds')).run();
   db.update(referrals).set({ status: 'contact_attempted' }).where(eq(referrals.officePreference, 'manchester')).run();
   database.sqlite.pragma('optimize');

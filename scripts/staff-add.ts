@@ -44,7 +44,8 @@ if (values.help) {
 }
 
 const config = loadConfig(process.env, {
-  onGeneratedSecrets: (names, file) => console.error(`Note: using development secrets (${names.join(', ')}) from ${file}.`),
+  onGeneratedSecrets: (names, file) =>
+    console.error(`Note: using development secrets (${names.join(', ')}) from ${file}.`),
 });
 const { sqlite, db } = openDatabase(config.databasePath);
 try {
@@ -64,7 +65,11 @@ try {
     now,
   );
   if (result.kind === 'invalid') {
-    fail(`Could not add them:\n${Object.entries(result.errors).map(([field, message]) => `  --${field === 'officeIds' ? 'office' : field}: ${message}`).join('\n')}\n${usage}`);
+    fail(
+      `Could not add them:\n${Object.entries(result.errors)
+        .map(([field, message]) => `  --${field === 'officeIds' ? 'office' : field}: ${message}`)
+        .join('\n')}\n${usage}`,
+    );
   }
   console.log(`Added ${values.name} (${values.role}).`);
   console.log('');

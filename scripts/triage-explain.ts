@@ -14,7 +14,8 @@ import { migrateDatabase } from '../db/migrate.ts';
 import { explainReferral } from '../server/alerts/explain.ts';
 import { seedOffices } from '../server/offices/seed.ts';
 
-const USAGE = 'Usage: npm run triage:explain -- --at <ISO time, e.g. 2026-12-03T10:00:00Z> [--db <portal.db>] <referral.json>';
+const USAGE =
+  'Usage: npm run triage:explain -- --at <ISO time, e.g. 2026-12-03T10:00:00Z> [--db <portal.db>] <referral.json>';
 
 function fail(message: string, code: number): never {
   process.stderr.write(`${message}\n`);

@@ -6,7 +6,10 @@ import { isAbsolute, join, resolve } from 'node:path';
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** Blank values in a .env file mean "not set", not "set to an empty string". */
-const optionalText = z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.string().optional());
+const optionalText = z.preprocess(
+  (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+  z.string().optional(),
+);
 
 const trustProxySchema = z
   .string()
@@ -15,17 +18,32 @@ const trustProxySchema = z
     if (value === '' || value === 'false') return false;
     if (value === 'true') return true;
     if (/^\d+$/.test(value)) return Number(value);
-    const parts = value.split(',').map((p) => p.trim()).filter(Boolean);
+    const parts = value
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean);
     const addressLike = /^[0-9a-fA-F:.]+(\/\d{1,3})?$/;
-    if (parts.every((p) => addressLike.test(p) || p === 'loopback' || p === 'linklocal' || p === 'uniquelocal')) return parts;
-    ctx.addIssue({ code: 'custom', message: 'expected "true", "false", a number of proxy hops, or a comma-separated list of proxy addresses or CIDR ranges' });
+    if (parts.every((p) => addressLike.test(p) || p === 'loopback' || p === 'linklocal' || p === 'uniquelocal'))
+      return parts;
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        'expected "true", "false", a number of proxy hops, or a comma-separated list of proxy addresses or CIDR ranges',
+    });
     return z.NEVER;
   });
 
 export const envSchema = z
   .object({
-    NODE_ENV: z.enum(['development', 'production', 'test'], { message: 'expected "development", "production" or "test"' }).default('development'),
-    PORT: z.coerce.number({ message: 'expected a port number' }).int().min(0, 'expected a port number from 0 to 65535').max(65535, 'expected a port number from 0 to 65535').default(4321),
+    NODE_ENV: z
+      .enum(['development', 'production', 'test'], { message: 'expected "development", "production" or "test"' })
+      .default('development'),
+    PORT: z.coerce
+      .number({ message: 'expected a port number' })
+      .int()
+      .min(0, 'expected a port number from 0 to 65535')
+      .max(65535, 'expected a port number from 0 to 65535')
+      .default(4321),
     HOST: z.string().trim().min(1, 'expected a host name or IP address to listen on').default('127.0.0.1'),
     PUBLIC_BASE_URL: z
       .url({ protocol: /^https?$/, message: 'expected an absolute http(s) URL such as https://saferlives.example' })

@@ -29,7 +29,10 @@ function pathOnly(url: string): string {
   return q === -1 ? url : url.slice(0, q);
 }
 
-export function loggerOptions(config: Pick<AppConfig, 'logLevel'>, stream?: DestinationStream): FastifyServerOptions['logger'] {
+export function loggerOptions(
+  config: Pick<AppConfig, 'logLevel'>,
+  stream?: DestinationStream,
+): FastifyServerOptions['logger'] {
   return {
     level: config.logLevel,
     ...(stream ? { stream } : {}),

@@ -15,7 +15,9 @@ async function main(): Promise<void> {
   try {
     config = loadConfig(process.env, {
       onGeneratedSecrets: (names, file) =>
-        warnings.push(`${names.join(' and ')} not set: using development values stored in ${file} (never do this in production)`),
+        warnings.push(
+          `${names.join(' and ')} not set: using development values stored in ${file} (never do this in production)`,
+        ),
     });
   } catch (error) {
     if (error instanceof ConfigError) {
@@ -29,7 +31,8 @@ async function main(): Promise<void> {
   const migration = await migrateDatabase(database.sqlite, { backupDir: join(config.dataDir, 'backups') });
   const app = await buildApp(config, { database });
   for (const warning of warnings) app.log.warn(warning);
-  if (migration.applied > 0) app.log.info({ applied: migration.applied, backup: migration.backupPath }, 'database migrated');
+  if (migration.applied > 0)
+    app.log.info({ applied: migration.applied, backup: migration.backupPath }, 'database migrated');
 
   let closing = false;
   const shutdown = (signal: string) => {

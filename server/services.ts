@@ -21,7 +21,12 @@ export interface ServiceDeps {
 export function createServices(deps: ServiceDeps) {
   const keyring = parseDataKeys(deps.config.dataKey);
   const mail = createMailServices({ db: deps.db, clock: deps.clock });
-  const alerts = createAlertServices({ db: deps.db, keyring, publicBaseUrl: deps.config.publicBaseUrl, signal: mail.signal });
+  const alerts = createAlertServices({
+    db: deps.db,
+    keyring,
+    publicBaseUrl: deps.config.publicBaseUrl,
+    signal: mail.signal,
+  });
   return {
     clock: deps.clock,
     db: deps.db,

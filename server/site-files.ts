@@ -7,8 +7,10 @@ export const clientDir = join(projectRoot, 'dist/client');
 export const serverEntry = join(projectRoot, 'dist/server/entry.mjs');
 
 const fallbackPages: Record<string, string> = {
-  '404.html': '<!doctype html><html lang="en-GB"><title>Page not found</title><h1>Page not found</h1><p>If you need help now, call 999 or Samaritans on 116 123.</p></html>',
-  '500.html': '<!doctype html><html lang="en-GB"><title>Something went wrong</title><h1>Something went wrong</h1><p>If you need help now, call 999 or Samaritans on 116 123.</p></html>',
+  '404.html':
+    '<!doctype html><html lang="en-GB"><title>Page not found</title><h1>Page not found</h1><p>If you need help now, call 999 or Samaritans on 116 123.</p></html>',
+  '500.html':
+    '<!doctype html><html lang="en-GB"><title>Something went wrong</title><h1>Something went wrong</h1><p>If you need help now, call 999 or Samaritans on 116 123.</p></html>',
 };
 
 const cache = new Map<string, string>();

@@ -101,7 +101,9 @@ export const statusChanges = sqliteTable(
       .references(() => staffUsers.id),
     fromStatus: text('from_status').notNull(),
     toStatus: text('to_status').notNull(),
-    closedReason: text('closed_reason', { enum: ['declined', 'not_suitable', 'referred_elsewhere', 'unable_to_contact'] }),
+    closedReason: text('closed_reason', {
+      enum: ['declined', 'not_suitable', 'referred_elsewhere', 'unable_to_contact'],
+    }),
     changedAt: integer('changed_at', { mode: 'timestamp_ms' }).notNull(),
   },
   (t) => [index('status_changes_referral_idx').on(t.referralId, t.changedAt)],

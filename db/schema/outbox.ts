@@ -15,7 +15,9 @@ export const outboxMessages = sqliteTable(
     recipientsEnc: text('recipients_enc').notNull(),
     subject: text('subject').notNull(),
     bodyEnc: text('body_enc').notNull(),
-    status: text('status', { enum: ['pending', 'sent', 'failed'] }).notNull().default('pending'),
+    status: text('status', { enum: ['pending', 'sent', 'failed'] })
+      .notNull()
+      .default('pending'),
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: integer('next_attempt_at', { mode: 'timestamp_ms' }).notNull(),
     /** After this the worker stops retrying and shows the message to admins as failed. */

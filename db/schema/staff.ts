@@ -10,7 +10,9 @@ export const staffUsers = sqliteTable('staff_users', {
   email: text('email').notNull().unique(),
   name: text('name').notNull(),
   role: text('role', { enum: ['admin', 'manager', 'caseworker'] }).notNull(),
-  status: text('status', { enum: ['invited', 'active', 'disabled'] }).notNull().default('invited'),
+  status: text('status', { enum: ['invited', 'active', 'disabled'] })
+    .notNull()
+    .default('invited'),
   createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
   /** Self-describing scrypt hash (`scrypt$17$8$1$salt$hash`), null until enrolment sets a password. */
   passwordHash: text('password_hash'),

@@ -4,7 +4,13 @@ import { enqueueEmail } from '../mail/outbox.ts';
 import { calendarFor, listOffices } from '../offices/calendar.ts';
 import type { SqliteDb } from '../offices/db.ts';
 import { alertAddressesFor } from '../offices/recipients.ts';
-import { londonDate, londonWallClock, parseClockTime, workingWindow, workingWindowsBetween } from '../scheduling/calendar.ts';
+import {
+  londonDate,
+  londonWallClock,
+  parseClockTime,
+  workingWindow,
+  workingWindowsBetween,
+} from '../scheduling/calendar.ts';
 import type { CalendarConfig } from '../scheduling/types.ts';
 import type { Priority } from '../triage/types.ts';
 import { backOfficeReferralUrl } from './format.ts';
@@ -51,11 +57,17 @@ export function workingTimePoint(receivedAt: Date, contactBy: Date, cfg: Calenda
 }
 
 /** The most serious stage reached at `now`, or null. Only this stage is sent: a missed earlier one is not sent late. */
-export function escalationStageAt(referral: UncontactedReferral, cfg: CalendarConfig, now: Date): EscalationStage | null {
+export function escalationStageAt(
+  referral: UncontactedReferral,
+  cfg: CalendarConfig,
+  now: Date,
+): EscalationStage | null {
   const at = now.getTime();
   if (at >= referral.contactBy.getTime()) return 'breach';
-  if (at >= workingTimePoint(referral.receivedAt, referral.contactBy, cfg, ESCALATION_FRACTIONS.ninety).getTime()) return 'ninety';
-  if (at >= workingTimePoint(referral.receivedAt, referral.contactBy, cfg, ESCALATION_FRACTIONS.half).getTime()) return 'half';
+  if (at >= workingTimePoint(referral.receivedAt, referral.contactBy, cfg, ESCALATION_FRACTIONS.ninety).getTime())
+    return 'ninety';
+  if (at >= workingTimePoint(referral.receivedAt, referral.contactBy, cfg, ESCALATION_FRACTIONS.half).getTime())
+    return 'half';
   return null;
 }
 
@@ -101,7 +113,10 @@ export function runEscalations(db: SqliteDb, deps: AlertDeps, referrals: Unconta
     const stage = escalationStageAt(referral, cfgFor(referral.officeId), now);
     return stage ? [{ referral, stage, key: escalationDedupeKey(referral.referralId, stage) }] : [];
   });
-  const already = existingKeys(db, due.map((entry) => entry.key));
+  const already = existingKeys(
+    db,
+    due.map((entry) => entry.key),
+  );
   const names = officeNames(db);
   const queued: string[] = [];
   for (const { referral, stage, key } of due) {
@@ -117,7 +132,13 @@ export function runEscalations(db: SqliteDb, deps: AlertDeps, referrals: Unconta
     const id = enqueueEmail(
       db,
       deps.keyring,
-      { kind: 'escalation', to: alertAddressesFor(db, referral.officeId, ['managers']), subject: email.subject, text: email.text, dedupeKey: key },
+      {
+        kind: 'escalation',
+        to: alertAddressesFor(db, referral.officeId, ['managers']),
+        subject: email.subject,
+        text: email.text,
+        dedupeKey: key,
+      },
       now,
     );
     if (id) queued.push(id);
@@ -139,7 +160,8 @@ export function runDailyDigest(db: SqliteDb, deps: AlertDeps, referrals: Unconta
     const window = workingWindow(today, calendarFor(db, office.id));
     if (!window || now.getTime() >= window.end.getTime()) continue;
     const key = digestDedupeKey(office.id, today);
-    if (db.select({ id: outboxMessages.id }).from(outboxMessages).where(eq(outboxMessages.dedupeKey, key)).get()) continue;
+    if (db.select({ id: outboxMessages.id }).from(outboxMessages).where(eq(outboxMessages.dedupeKey, key)).get())
+      continue;
 
     const mine = referrals
       .filter((referral) => referral.officeId === office.id)
@@ -151,7 +173,9 @@ export function runDailyDigest(db: SqliteDb, deps: AlertDeps, referrals: Unconta
       link: backOfficeReferralUrl(deps.publicBaseUrl, referral.referralId),
     });
     const overdue = mine.filter((referral) => referral.contactBy.getTime() <= now.getTime());
-    const dueToday = mine.filter((referral) => referral.contactBy.getTime() > now.getTime() && londonDate(referral.contactBy) === today);
+    const dueToday = mine.filter(
+      (referral) => referral.contactBy.getTime() > now.getTime() && londonDate(referral.contactBy) === today,
+    );
     const email = dailyDigest({
       officeName: office.name,
       day: now,
@@ -163,7 +187,13 @@ export function runDailyDigest(db: SqliteDb, deps: AlertDeps, referrals: Unconta
     const id = enqueueEmail(
       db,
       deps.keyring,
-      { kind: 'daily_digest', to: alertAddressesFor(db, office.id, ['triage', 'managers']), subject: email.subject, text: email.text, dedupeKey: key },
+      {
+        kind: 'daily_digest',
+        to: alertAddressesFor(db, office.id, ['triage', 'managers']),
+        subject: email.subject,
+        text: email.text,
+        dedupeKey: key,
+      },
       now,
     );
     if (id) queued.push(id);

@@ -46,9 +46,12 @@ export function explainReferral(db: SqliteDb, body: unknown, at: Date): ExplainO
   if (!validation.ok) return { ok: false, errors: validation.errors };
   const answers = validation.answers;
 
-  const { officeId, triageInput: input, triage: result, deadline } = assessReferral(answers, at, (office) =>
-    calendarFor(db, office),
-  );
+  const {
+    officeId,
+    triageInput: input,
+    triage: result,
+    deadline,
+  } = assessReferral(answers, at, (office) => calendarFor(db, office));
   const proposal = proposeFirstContact(db, {
     officeId,
     receivedAt: at,
@@ -74,7 +77,12 @@ export function explainReferral(db: SqliteDb, body: unknown, at: Date): ExplainO
               staffId: proposal.staffId,
               channel: proposal.channel,
             }
-          : { kind: 'deadline_fallback', start: proposal.start.toISOString(), reasonId: proposal.reasonId, reason: proposal.reason },
+          : {
+              kind: 'deadline_fallback',
+              start: proposal.start.toISOString(),
+              reasonId: proposal.reasonId,
+              reason: proposal.reason,
+            },
       ruleVersion: result.ruleVersion,
       officeId,
       contactByNotes: deadline.notes,

@@ -87,7 +87,12 @@ export function isOutOfHours(db: SqliteDb, officeId: string, at: Date): boolean 
  * - Today: the duty list as well, in the same message, in or out of hours;
  * - no slot fits before the deadline for office reasons: the managers, that capacity is short.
  */
-export function handleNewReferral(db: SqliteDb, deps: AlertDeps, referral: NewReferralFacts, now: Date): NewReferralOutcome {
+export function handleNewReferral(
+  db: SqliteDb,
+  deps: AlertDeps,
+  referral: NewReferralFacts,
+  now: Date,
+): NewReferralOutcome {
   const slot = bookSlotOrNull(db, referral, now);
   const outOfHours = isOutOfHours(db, referral.officeId, referral.receivedAt);
   const link = backOfficeReferralUrl(deps.publicBaseUrl, referral.referralId);
@@ -121,7 +126,10 @@ export function handleNewReferral(db: SqliteDb, deps: AlertDeps, referral: NewRe
   if (newId) queued.push(newId);
 
   if (slot?.kind === 'deadline_fallback' && slot.reasonId !== null && slot.reasonId !== 'no_safe_channel') {
-    const warning = capacityShortAlert({ ...facts, reasonId: slot.reasonId as Exclude<SlotFallbackReasonId, 'no_safe_channel'> });
+    const warning = capacityShortAlert({
+      ...facts,
+      reasonId: slot.reasonId as Exclude<SlotFallbackReasonId, 'no_safe_channel'>,
+    });
     const capacityId = enqueueEmail(
       db,
       deps.keyring,

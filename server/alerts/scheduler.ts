@@ -53,7 +53,10 @@ export function createAlertScheduler(options: AlertSchedulerOptions): AlertSched
       runOnce();
     } catch (error) {
       // Keep ticking: the next minute may well succeed (a busy database, say).
-      options.log?.error({ error: error instanceof Error ? error.message : String(error) }, 'alert scheduler run failed');
+      options.log?.error(
+        { error: error instanceof Error ? error.message : String(error) },
+        'alert scheduler run failed',
+      );
     }
   }
 

@@ -56,14 +56,23 @@ export function newReferralAlert(
     lines.push('', 'It arrived outside office hours, so it has gone to the duty list as well as triage.');
   }
   lines.push('', `Open it: ${facts.link}`, FOOTER);
-  return { subject: `[${tag}] New referral ${facts.reference}: contact by ${formatLondonDateTime(facts.contactBy)}`, text: lines.join('\n') };
+  return {
+    subject: `[${tag}] New referral ${facts.reference}: contact by ${formatLondonDateTime(facts.contactBy)}`,
+    text: lines.join('\n'),
+  };
 }
 
 export type EscalationStage = 'half' | 'ninety' | 'breach';
 
 const STAGE_TEXT: Record<EscalationStage, { tag: string; lead: string }> = {
-  half: { tag: 'Half its time used', lead: 'This referral has used half of its time to first contact and is not yet contacted.' },
-  ninety: { tag: '90% of its time used', lead: 'This referral has used 90% of its time to first contact and is still not contacted.' },
+  half: {
+    tag: 'Half its time used',
+    lead: 'This referral has used half of its time to first contact and is not yet contacted.',
+  },
+  ninety: {
+    tag: '90% of its time used',
+    lead: 'This referral has used 90% of its time to first contact and is still not contacted.',
+  },
   breach: { tag: 'OVERDUE', lead: 'This referral has passed its contact-by time without first contact.' },
 };
 
@@ -78,7 +87,10 @@ export function escalationAlert(facts: ReferralAlertFacts & { stage: EscalationS
     `Open it: ${facts.link}`,
     FOOTER,
   ].join('\n');
-  return { subject: `[${stage.tag}] Referral ${facts.reference}: contact by ${formatLondonDateTime(facts.contactBy)}`, text };
+  return {
+    subject: `[${stage.tag}] Referral ${facts.reference}: contact by ${formatLondonDateTime(facts.contactBy)}`,
+    text,
+  };
 }
 
 /** Why no slot fitted, in words about the office, never about him (his reasons stay in the back office). */
@@ -86,7 +98,8 @@ const CAPACITY_REASON_TEXT: Record<Exclude<SlotFallbackReasonId, 'no_safe_channe
   no_time_before_deadline: 'There is not enough time left before the contact-by time for a first contact.',
   no_office_time: 'The office has no working time between now and the contact-by time.',
   no_caseworker_rostered: 'No caseworker is rostered for first contacts before the contact-by time.',
-  caseworkers_fully_booked: 'Every rostered caseworker is fully booked, or at their daily limit, before the contact-by time.',
+  caseworkers_fully_booked:
+    'Every rostered caseworker is fully booked, or at their daily limit, before the contact-by time.',
   outside_safe_times: 'No caseworker is free at a suitable time before the contact-by time (the back office says why).',
 };
 
@@ -103,7 +116,10 @@ export function capacityShortAlert(
     `Open it: ${facts.link}`,
     FOOTER,
   ].join('\n');
-  return { subject: `[Capacity short] Referral ${facts.reference}: contact by ${formatLondonDateTime(facts.contactBy)}`, text };
+  return {
+    subject: `[Capacity short] Referral ${facts.reference}: contact by ${formatLondonDateTime(facts.contactBy)}`,
+    text,
+  };
 }
 
 export interface DigestEntry {

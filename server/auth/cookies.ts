@@ -35,8 +35,18 @@ export function readCookie(request: FastifyRequest, name: string): string | unde
 }
 
 /** Without `maxAgeSeconds` the cookie lasts until the browser closes. */
-export function setStaffCookie(reply: FastifyReply, servedOverHttps: boolean, name: string, value: string, maxAgeSeconds?: number): void {
-  const cookie = serialize(name, value, options(servedOverHttps, maxAgeSeconds === undefined ? {} : { maxAge: Math.floor(maxAgeSeconds) }));
+export function setStaffCookie(
+  reply: FastifyReply,
+  servedOverHttps: boolean,
+  name: string,
+  value: string,
+  maxAgeSeconds?: number,
+): void {
+  const cookie = serialize(
+    name,
+    value,
+    options(servedOverHttps, maxAgeSeconds === undefined ? {} : { maxAge: Math.floor(maxAgeSeconds) }),
+  );
   appendSetCookie(reply, cookie);
 }
 

@@ -74,7 +74,11 @@ export interface AuthenticatorSetup {
 }
 
 /** The secret is created on first view and kept (encrypted) so reloading the page does not invalidate a scan. */
-export async function authenticatorSetup(db: PortalDb, keyring: Keyring, staff: EnrollingStaff): Promise<AuthenticatorSetup> {
+export async function authenticatorSetup(
+  db: PortalDb,
+  keyring: Keyring,
+  staff: EnrollingStaff,
+): Promise<AuthenticatorSetup> {
   const row = db.select({ enc: staffUsers.totpSecretEnc }).from(staffUsers).where(eq(staffUsers.id, staff.id)).get();
   let secret: string;
   if (row?.enc) {
@@ -107,7 +111,8 @@ export async function completeEnrolment(
   const policy = checkPasswordPolicy(input.password, { email: staff.email, name: staff.name });
   if (input.password === '') errors.password = 'Enter a password.';
   else if (!policy.ok) errors.password = policy.message;
-  else if (input.password !== input.passwordConfirm) errors.passwordConfirm = 'The two passwords do not match. Type the same password twice.';
+  else if (input.password !== input.passwordConfirm)
+    errors.passwordConfirm = 'The two passwords do not match. Type the same password twice.';
 
   const row = db.select({ enc: staffUsers.totpSecretEnc }).from(staffUsers).where(eq(staffUsers.id, staff.id)).get();
   let step: number | null = null;
@@ -138,7 +143,13 @@ export async function completeEnrolment(
         enrolmentTokenHash: null,
         enrolmentExpiresAt: null,
       })
-      .where(and(eq(staffUsers.id, staff.id), eq(staffUsers.enrolmentTokenHash, sha256Hex(input.token)), eq(staffUsers.status, 'invited')))
+      .where(
+        and(
+          eq(staffUsers.id, staff.id),
+          eq(staffUsers.enrolmentTokenHash, sha256Hex(input.token)),
+          eq(staffUsers.status, 'invited'),
+        ),
+      )
       .run();
     if (updated.changes !== 1) return false;
     tx.delete(staffRecoveryCodes).where(eq(staffRecoveryCodes.staffId, staff.id)).run();

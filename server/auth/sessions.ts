@@ -41,7 +41,11 @@ export function sessionIdFor(token: string): string {
 }
 
 /** A brand-new session (a new id at every sign-in, so nothing from before signing in carries over). */
-export function createSession(db: DbWriter, staffId: string, now: Date): { token: string; id: string; expiresAt: Date } {
+export function createSession(
+  db: DbWriter,
+  staffId: string,
+  now: Date,
+): { token: string; id: string; expiresAt: Date } {
   const token = randomToken(32);
   const id = sessionIdFor(token);
   const expiresAt = new Date(now.getTime() + ABSOLUTE_TIMEOUT_MS);
@@ -53,7 +57,13 @@ export function createSession(db: DbWriter, staffId: string, now: Date): { token
 
 export function loadStaffIdentity(db: PortalDb, staffId: string): SessionStaff | null {
   const user = db
-    .select({ id: staffUsers.id, name: staffUsers.name, email: staffUsers.email, role: staffUsers.role, status: staffUsers.status })
+    .select({
+      id: staffUsers.id,
+      name: staffUsers.name,
+      email: staffUsers.email,
+      role: staffUsers.role,
+      status: staffUsers.status,
+    })
     .from(staffUsers)
     .where(eq(staffUsers.id, staffId))
     .get();
@@ -113,7 +123,9 @@ export function countSessionsFor(db: PortalDb, staffId: string): number {
 export function purgeExpiredSessions(db: DbWriter, now: Date): number {
   return db
     .delete(staffSessions)
-    .where(or(lt(staffSessions.expiresAt, now), lt(staffSessions.lastSeenAt, new Date(now.getTime() - IDLE_TIMEOUT_MS))))
+    .where(
+      or(lt(staffSessions.expiresAt, now), lt(staffSessions.lastSeenAt, new Date(now.getTime() - IDLE_TIMEOUT_MS))),
+    )
     .run().changes;
 }
 
@@ -139,9 +151,16 @@ export function setFlash(db: DbWriter, keyring: Keyring, sessionId: string, flas
 
 /** Reads and clears the flash in one go: it is shown exactly once. */
 export function takeFlash(db: PortalDb, keyring: Keyring, sessionId: string): Flash | null {
-  const row = db.select({ flashEnc: staffSessions.flashEnc }).from(staffSessions).where(eq(staffSessions.id, sessionId)).get();
+  const row = db
+    .select({ flashEnc: staffSessions.flashEnc })
+    .from(staffSessions)
+    .where(eq(staffSessions.id, sessionId))
+    .get();
   if (!row?.flashEnc) return null;
-  db.update(staffSessions).set({ flashEnc: null }).where(and(eq(staffSessions.id, sessionId))).run();
+  db.update(staffSessions)
+    .set({ flashEnc: null })
+    .where(and(eq(staffSessions.id, sessionId)))
+    .run();
   try {
     return decryptJson(keyring, row.flashEnc, flashAad(sessionId)) as Flash;
   } catch (error) {

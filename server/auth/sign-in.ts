@@ -9,7 +9,15 @@ import { isWellFormedRecoveryCode, matchRecoveryCode } from '../security/recover
 import { randomToken, sha256Hex } from '../security/tokens.ts';
 import { recordAudit } from '../audit/audit.ts';
 import { createSession, purgeExpiredSessions } from './sessions.ts';
-import { clearAccountFailures, lockedUntil, normaliseEmail, purgeStaleThrottles, recordFailure, throttleKeys, type ThrottleKeys } from './throttle.ts';
+import {
+  clearAccountFailures,
+  lockedUntil,
+  normaliseEmail,
+  purgeStaleThrottles,
+  recordFailure,
+  throttleKeys,
+  type ThrottleKeys,
+} from './throttle.ts';
 
 /**
  * Sign-in in two steps (email and password, then a code) that never reveal which part was wrong or whether the
@@ -46,7 +54,11 @@ export async function startSignIn(
     return { kind: 'locked', until };
   }
 
-  const user = db.select().from(staffUsers).where(eq(staffUsers.email, normaliseEmail(input.email))).get();
+  const user = db
+    .select()
+    .from(staffUsers)
+    .where(eq(staffUsers.email, normaliseEmail(input.email)))
+    .get();
   const usable = user && user.status === 'active' && user.passwordHash && user.totpConfirmedAt ? user : null;
   let passwordOk = false;
   if (usable?.passwordHash) {
@@ -92,7 +104,11 @@ export type CompleteSignInResult =
 
 export function findChallenge(db: PortalDb, token: string | undefined, now: Date) {
   if (!token || token.length > 200) return null;
-  const row = db.select().from(signInChallenges).where(eq(signInChallenges.id, sha256Hex(token))).get();
+  const row = db
+    .select()
+    .from(signInChallenges)
+    .where(eq(signInChallenges.id, sha256Hex(token)))
+    .get();
   if (!row || row.expiresAt.getTime() <= now.getTime()) return null;
   return row;
 }
@@ -109,7 +125,11 @@ export async function completeSignIn(
   const until = lockedUntil(db, keys, now);
   if (until) {
     db.delete(signInChallenges).where(eq(signInChallenges.id, challenge.id)).run();
-    recordAudit(db, { actorId: null, action: 'sign_in_locked', targetStaffId: challenge.staffId, detail: { step: 'code' } }, now);
+    recordAudit(
+      db,
+      { actorId: null, action: 'sign_in_locked', targetStaffId: challenge.staffId, detail: { step: 'code' } },
+      now,
+    );
     return { kind: 'locked', until };
   }
 
@@ -137,7 +157,10 @@ export async function completeSignIn(
       .from(staffRecoveryCodes)
       .where(and(eq(staffRecoveryCodes.staffId, candidate.id), isNull(staffRecoveryCodes.usedAt)))
       .all();
-    const index = matchRecoveryCode(code, unused.map((row) => row.codeHash));
+    const index = matchRecoveryCode(
+      code,
+      unused.map((row) => row.codeHash),
+    );
     if (index >= 0) {
       method = 'recovery_code';
       recoveryCodeId = unused[index]!.id;
@@ -148,7 +171,11 @@ export async function completeSignIn(
     const signedIn = db.transaction((tx) => {
       // Re-checked inside the transaction: two requests racing with the same code cannot both win.
       if (totpStep !== null) {
-        const fresh = tx.select({ last: staffUsers.totpLastStep }).from(staffUsers).where(eq(staffUsers.id, candidate.id)).get();
+        const fresh = tx
+          .select({ last: staffUsers.totpLastStep })
+          .from(staffUsers)
+          .where(eq(staffUsers.id, candidate.id))
+          .get();
         if (fresh?.last !== null && fresh?.last !== undefined && fresh.last >= totpStep) return null;
         tx.update(staffUsers).set({ totpLastStep: totpStep }).where(eq(staffUsers.id, candidate.id)).run();
       }
@@ -165,16 +192,30 @@ export async function completeSignIn(
           .from(staffRecoveryCodes)
           .where(and(eq(staffRecoveryCodes.staffId, candidate.id), isNull(staffRecoveryCodes.usedAt)))
           .all().length;
-        recordAudit(tx, { actorId: candidate.id, action: 'recovery_code_used', targetStaffId: candidate.id, detail: { remaining } }, now);
+        recordAudit(
+          tx,
+          { actorId: candidate.id, action: 'recovery_code_used', targetStaffId: candidate.id, detail: { remaining } },
+          now,
+        );
       }
       tx.delete(signInChallenges).where(eq(signInChallenges.id, challenge.id)).run();
       clearAccountFailures(tx, keys);
       const session = createSession(tx, candidate.id, now);
-      recordAudit(tx, { actorId: candidate.id, action: 'sign_in', targetStaffId: candidate.id, detail: { method: method! } }, now);
+      recordAudit(
+        tx,
+        { actorId: candidate.id, action: 'sign_in', targetStaffId: candidate.id, detail: { method: method! } },
+        now,
+      );
       return session;
     });
     if (signedIn) {
-      return { kind: 'signed_in', sessionToken: signedIn.token, sessionId: signedIn.id, staffId: candidate.id, returnTo: challenge.returnTo };
+      return {
+        kind: 'signed_in',
+        sessionToken: signedIn.token,
+        sessionId: signedIn.id,
+        staffId: candidate.id,
+        returnTo: challenge.returnTo,
+      };
     }
   }
 
@@ -182,7 +223,8 @@ export async function completeSignIn(
   const failures = challenge.failures + 1;
   db.transaction((tx) => {
     recordFailure(tx, keys, now);
-    if (failures >= CODE_TRIES_PER_CHALLENGE) tx.delete(signInChallenges).where(eq(signInChallenges.id, challenge.id)).run();
+    if (failures >= CODE_TRIES_PER_CHALLENGE)
+      tx.delete(signInChallenges).where(eq(signInChallenges.id, challenge.id)).run();
     else tx.update(signInChallenges).set({ failures }).where(eq(signInChallenges.id, challenge.id)).run();
     recordAudit(
       tx,
@@ -191,7 +233,9 @@ export async function completeSignIn(
         action: 'sign_in_failed',
         targetStaffId: challenge.staffId,
         // Admins can tell a stolen password (right password, wrong code) from a guess; nobody signing in can.
-        detail: challenge.staffId ? { accountKnown: true, passwordCorrect: challenge.passwordOk } : { accountKnown: false },
+        detail: challenge.staffId
+          ? { accountKnown: true, passwordCorrect: challenge.passwordOk }
+          : { accountKnown: false },
       },
       now,
     );
@@ -205,5 +249,8 @@ export async function completeSignIn(
 }
 
 export function deleteChallenge(db: PortalDb, token: string | undefined): void {
-  if (token) db.delete(signInChallenges).where(eq(signInChallenges.id, sha256Hex(token))).run();
+  if (token)
+    db.delete(signInChallenges)
+      .where(eq(signInChallenges.id, sha256Hex(token)))
+      .run();
 }

@@ -52,7 +52,9 @@ export interface StaffRoute {
   rateLimit?: { max: number; timeWindow: string };
   /** Example path parameters for generated tests (role-by-route matrix). */
   exampleParams?: Record<string, string>;
-  run(ctx: RouteContext & { staff: SessionStaff | null; session: ValidSession | null }): Promise<RouteResult> | RouteResult;
+  run(
+    ctx: RouteContext & { staff: SessionStaff | null; session: ValidSession | null },
+  ): Promise<RouteResult> | RouteResult;
 }
 
 type StaffHandler = (ctx: StaffRouteContext) => Promise<RouteResult> | RouteResult;
@@ -72,7 +74,8 @@ export function staffRoute(
     ...extra,
     run(ctx) {
       // The gate has already refused anyone without a session and role; this is a second, local guarantee.
-      if (!ctx.staff || !ctx.session || !roles.includes(ctx.staff.role)) throw new Error('staff route reached without access');
+      if (!ctx.staff || !ctx.session || !roles.includes(ctx.staff.role))
+        throw new Error('staff route reached without access');
       return handler({ ...ctx, staff: ctx.staff, session: ctx.session });
     },
   };
@@ -84,11 +87,18 @@ export function publicRoute(
   handler: PublicHandler,
   extra: Partial<Pick<StaffRoute, 'rateLimit' | 'access'>> = {},
 ): StaffRoute {
-  return { method, path, access: extra.access ?? { kind: 'public' }, ...(extra.rateLimit ? { rateLimit: extra.rateLimit } : {}), run: handler };
+  return {
+    method,
+    path,
+    access: extra.access ?? { kind: 'public' },
+    ...(extra.rateLimit ? { rateLimit: extra.rateLimit } : {}),
+    run: handler,
+  };
 }
 
 export const render = (page: BackofficePage): RouteResult => ({ kind: 'render', page });
-export const redirect = (to: string, flash?: Flash): RouteResult => (flash ? { kind: 'redirect', to, flash } : { kind: 'redirect', to });
+export const redirect = (to: string, flash?: Flash): RouteResult =>
+  flash ? { kind: 'redirect', to, flash } : { kind: 'redirect', to };
 export const notFound = (): RouteResult => ({ kind: 'not_found' });
 
 /** A single text value from a form or query; repeated keys keep the first. */
@@ -109,6 +119,7 @@ export function fieldList(source: FormBody, name: string): string[] {
 export function safeReturnPath(value: string | undefined | null): string | null {
   if (!value) return null;
   if (!/^\/staff(\/[A-Za-z0-9\-_/]*)?(\?[A-Za-z0-9=&\-_%.]*)?$/.test(value)) return null;
-  if (value.startsWith('/staff/sign-in') || value.startsWith('/staff/enrol') || value.startsWith('/staff/sign-out')) return null;
+  if (value.startsWith('/staff/sign-in') || value.startsWith('/staff/enrol') || value.startsWith('/staff/sign-out'))
+    return null;
   return value;
 }

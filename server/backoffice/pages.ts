@@ -155,7 +155,11 @@ export interface ReferralPage {
     sevenDayLimit: Date;
   };
   /** Every answer, grouped as the form groups them. Null when the stored data failed its integrity check. */
-  groups: Array<{ sectionId: string; section: string; items: Array<{ questionId: string; label: string; value: string }> }> | null;
+  groups: Array<{
+    sectionId: string;
+    section: string;
+    items: Array<{ questionId: string; label: string; value: string }>;
+  }> | null;
   integrityProblem: string | null;
   triage: {
     originalPriority: Priority;
@@ -167,7 +171,13 @@ export interface ReferralPage {
     deadlineNotes: string[];
   } | null;
   overrides: Array<{ at: Date; staffName: string; from: string; to: string; reason: string }>;
-  proposedSlot: { kind: 'slot' | 'deadline_fallback'; startsAt: Date; staffName: string | null; channel: string | null; reason: string | null } | null;
+  proposedSlot: {
+    kind: 'slot' | 'deadline_fallback';
+    startsAt: Date;
+    staffName: string | null;
+    channel: string | null;
+    reason: string | null;
+  } | null;
   safeContact: {
     phone: string | null;
     email: string | null;
@@ -183,7 +193,13 @@ export interface ReferralPage {
   assignee: { id: string; name: string } | null;
   assignable: Array<{ id: string; name: string }>;
   attempts: TimelineEntry[];
-  appointments: Array<{ startsAt: Date; mode: string; officeName: string | null; staffName: string; lateReason: string | null }>;
+  appointments: Array<{
+    startsAt: Date;
+    mode: string;
+    officeName: string | null;
+    staffName: string;
+    lateReason: string | null;
+  }>;
   notes: TimelineEntry[];
   history: TimelineEntry[];
   escalation: { raisedAt: Date; raisedByName: string } | null;
@@ -194,7 +210,14 @@ export interface ReferralPage {
 
 export interface OfficeListPage {
   kind: 'office_list';
-  offices: Array<{ id: string; name: string; nation: string; hoursText: string; closures: number; caseworkers: number }>;
+  offices: Array<{
+    id: string;
+    name: string;
+    nation: string;
+    hoursText: string;
+    closures: number;
+    caseworkers: number;
+  }>;
 }
 
 export interface OfficeDetailPage {
@@ -218,7 +241,14 @@ export interface PatternPage {
 
 export interface FailedMailPage {
   kind: 'failed_mail';
-  messages: Array<{ id: string; kind: string; createdAt: Date; attempts: number; lastError: string | null; lastAttemptAt: Date | null }>;
+  messages: Array<{
+    id: string;
+    kind: string;
+    createdAt: Date;
+    attempts: number;
+    lastError: string | null;
+    lastAttemptAt: Date | null;
+  }>;
 }
 
 export interface ReportsPage {

@@ -51,7 +51,9 @@ export function backofficePrepare(options: BackofficeOptions) {
 
     scope.addHook('onRoute', (route) => {
       if (!route.config?.staffAccess) {
-        throw new Error(`${String(route.method)} ${route.url} is in the /staff scope without an access rule: add it to the route table.`);
+        throw new Error(
+          `${String(route.method)} ${route.url} is in the /staff scope without an access rule: add it to the route table.`,
+        );
       }
     });
 

@@ -63,13 +63,22 @@ export interface SampleReferralOptions {
   reference?: string;
 }
 
-export function insertSampleReferral(db: DbWriter, keyring: Keyring, options: SampleReferralOptions): { id: string; reference: string } {
+export function insertSampleReferral(
+  db: DbWriter,
+  keyring: Keyring,
+  options: SampleReferralOptions,
+): { id: string; reference: string } {
   const answers = sampleAnswers(options.answers);
   const id = randomUUID();
   const reference = options.reference ?? newReferralReference();
   const result = triage(triageInputFromAnswers(answers), options.receivedAt);
   const priority = options.priority ?? result.priority;
-  const deadline = computeContactBy(priority, options.receivedAt, defaultCalendarConfig('england-and-wales'), result.mustContactBeforeDate);
+  const deadline = computeContactBy(
+    priority,
+    options.receivedAt,
+    defaultCalendarConfig('england-and-wales'),
+    result.mustContactBeforeDate,
+  );
   const contactBy = options.contactBy ?? deadline.contactBy;
   db.insert(referrals)
     .values({
@@ -90,7 +99,11 @@ export function insertSampleReferral(db: DbWriter, keyring: Keyring, options: Sa
       answersEnc: encryptAnswers(keyring, id, answers),
       triageEnc: encryptTriage(keyring, id, {
         result: { ...result, priority },
-        deadline: { contactBy: contactBy.toISOString(), cappedByTriggerDate: deadline.cappedByTriggerDate, notes: deadline.notes },
+        deadline: {
+          contactBy: contactBy.toISOString(),
+          cappedByTriggerDate: deadline.cappedByTriggerDate,
+          notes: deadline.notes,
+        },
       }),
       nameSearchHash: nameSearchHash(keyring, answers.name),
       idempotencyKey: randomUUID(),
@@ -100,6 +113,10 @@ export function insertSampleReferral(db: DbWriter, keyring: Keyring, options: Sa
 }
 
 /** Convenience for tests that use the app's own database. */
-export function insertSampleReferrals(db: PortalDb, keyring: Keyring, list: SampleReferralOptions[]): Array<{ id: string; reference: string }> {
+export function insertSampleReferrals(
+  db: PortalDb,
+  keyring: Keyring,
+  list: SampleReferralOptions[],
+): Array<{ id: string; reference: string }> {
   return db.transaction((tx) => list.map((options) => insertSampleReferral(tx, keyring, options)));
 }

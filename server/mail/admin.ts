@@ -26,7 +26,10 @@ export interface MailAttempt {
 /** Every message that failed for good, newest first. */
 export function listFailedMail(db: SqliteDb): FailedMail[] {
   const lastAttempts = db
-    .select({ messageId: outboxAttempts.messageId, lastAttemptAt: max(outboxAttempts.attemptedAt).as('last_attempt_at') })
+    .select({
+      messageId: outboxAttempts.messageId,
+      lastAttemptAt: max(outboxAttempts.attemptedAt).as('last_attempt_at'),
+    })
     .from(outboxAttempts)
     .groupBy(outboxAttempts.messageId)
     .as('last_attempts');
@@ -91,7 +94,9 @@ export function outboxHealth(db: SqliteDb, now: Date, staleAfterMs = 15 * 60_000
   const overdue = db
     .select({ n: count() })
     .from(outboxMessages)
-    .where(and(eq(outboxMessages.status, 'pending'), lte(outboxMessages.createdAt, new Date(now.getTime() - staleAfterMs))))
+    .where(
+      and(eq(outboxMessages.status, 'pending'), lte(outboxMessages.createdAt, new Date(now.getTime() - staleAfterMs))),
+    )
     .get();
   return {
     pending: pending?.n ?? 0,

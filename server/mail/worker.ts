@@ -112,15 +112,17 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   let notified = false;
 
   function dueIds(now: Date): string[] {
-    return db
-      .select({ id: outboxMessages.id })
-      .from(outboxMessages)
-      .where(and(eq(outboxMessages.status, 'pending'), lte(outboxMessages.nextAttemptAt, now)))
-      // rowid last: messages queued in one transaction go in the order they were queued.
-      .orderBy(asc(outboxMessages.nextAttemptAt), asc(outboxMessages.createdAt), sql`rowid`)
-      .limit(BATCH_SIZE)
-      .all()
-      .map((row) => row.id);
+    return (
+      db
+        .select({ id: outboxMessages.id })
+        .from(outboxMessages)
+        .where(and(eq(outboxMessages.status, 'pending'), lte(outboxMessages.nextAttemptAt, now)))
+        // rowid last: messages queued in one transaction go in the order they were queued.
+        .orderBy(asc(outboxMessages.nextAttemptAt), asc(outboxMessages.createdAt), sql`rowid`)
+        .limit(BATCH_SIZE)
+        .all()
+        .map((row) => row.id)
+    );
   }
 
   /** Takes the message for this worker, or returns null if someone else has it or it is no longer due. */
@@ -129,7 +131,9 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       const row = tx
         .select()
         .from(outboxMessages)
-        .where(and(eq(outboxMessages.id, id), eq(outboxMessages.status, 'pending'), lte(outboxMessages.nextAttemptAt, now)))
+        .where(
+          and(eq(outboxMessages.id, id), eq(outboxMessages.status, 'pending'), lte(outboxMessages.nextAttemptAt, now)),
+        )
         .get();
       if (!row) return null;
       tx.update(outboxMessages)
@@ -152,7 +156,14 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   }
 
   /** Returns true when the message will be retried, false when it has now failed for good. */
-  function recordFailure(id: string, at: Date, attemptsBefore: number, giveUpAt: Date, error: string, permanent = false): boolean {
+  function recordFailure(
+    id: string,
+    at: Date,
+    attemptsBefore: number,
+    giveUpAt: Date,
+    error: string,
+    permanent = false,
+  ): boolean {
     const attempts = attemptsBefore + 1;
     const giveUp = permanent || at.getTime() >= giveUpAt.getTime();
     // The last try happens at the give-up time itself, so the 24 hours are used in full.
@@ -181,7 +192,14 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
         text = decryptField(keyring, row.bodyEnc, bodyAad(row.id));
       } catch (error) {
         // Retrying cannot help until the missing key is back in DATA_KEY; an admin can retry it then.
-        recordFailure(row.id, now, row.attempts, row.giveUpAt, `cannot read the message: ${describeSendError(error)}`, true);
+        recordFailure(
+          row.id,
+          now,
+          row.attempts,
+          row.giveUpAt,
+          `cannot read the message: ${describeSendError(error)}`,
+          true,
+        );
         summary.failed++;
         log.error({ outboxId: row.id, kind: row.kind }, 'outbox message cannot be decrypted');
         continue;

@@ -26,7 +26,12 @@ export function listOffices(db: SqliteDb): OfficeSummary[] {
     .leftJoin(officeHours, eq(officeHours.officeId, offices.id))
     .orderBy(asc(offices.name))
     .all();
-  return rows.map((row) => ({ id: row.id, name: row.name, nation: row.nation, hours: parseStoredHours(row.hoursJson) }));
+  return rows.map((row) => ({
+    id: row.id,
+    name: row.name,
+    nation: row.nation,
+    hours: parseStoredHours(row.hoursJson),
+  }));
 }
 
 export function getOffice(db: SqliteDb, officeId: string): OfficeSummary | null {
@@ -34,7 +39,11 @@ export function getOffice(db: SqliteDb, officeId: string): OfficeSummary | null 
 }
 
 function requireOffice(db: SqliteDb, officeId: string): { id: string; nation: Nation } {
-  const office = db.select({ id: offices.id, nation: offices.nation }).from(offices).where(eq(offices.id, officeId)).get();
+  const office = db
+    .select({ id: offices.id, nation: offices.nation })
+    .from(offices)
+    .where(eq(offices.id, officeId))
+    .get();
   if (!office) throw new OfficeSettingsError(`There is no office "${officeId}".`);
   return office;
 }
@@ -60,7 +69,10 @@ export function setOfficeHours(db: SqliteDb, officeId: string, hours: OfficeHour
   const sorted = [...(parsed.data as OfficeHours[])].sort((a, b) => a.weekday - b.weekday);
   db.insert(officeHours)
     .values({ officeId, weeklyHoursJson: JSON.stringify(sorted), updatedAt: now })
-    .onConflictDoUpdate({ target: officeHours.officeId, set: { weeklyHoursJson: JSON.stringify(sorted), updatedAt: now } })
+    .onConflictDoUpdate({
+      target: officeHours.officeId,
+      set: { weeklyHoursJson: JSON.stringify(sorted), updatedAt: now },
+    })
     .run();
   return sorted;
 }
@@ -75,7 +87,12 @@ export function listClosures(db: SqliteDb, officeId: string): OfficeClosure[] {
 }
 
 /** Adds a day the office is shut (or updates its reason). Deadlines already given are not moved. */
-export function addClosure(db: SqliteDb, officeId: string, closure: { date: string; reason?: string | null }, now: Date): OfficeClosure {
+export function addClosure(
+  db: SqliteDb,
+  officeId: string,
+  closure: { date: string; reason?: string | null },
+  now: Date,
+): OfficeClosure {
   requireOffice(db, officeId);
   const parsed = closureSchema.safeParse({ date: closure.date, reason: closure.reason ?? null });
   if (!parsed.success) throw new OfficeSettingsError(parsed.error.issues.map((issue) => issue.message).join('; '));

@@ -51,7 +51,12 @@ export function getCaseworkerPattern(db: SqliteDb, staffId: string): CaseworkerP
 }
 
 /** Creates or replaces when a member of staff can make first contacts. 0 a day keeps the pattern but books nobody. */
-export function setCaseworkerPattern(db: SqliteDb, staffId: string, input: CaseworkerPatternInput, now: Date): CaseworkerPattern {
+export function setCaseworkerPattern(
+  db: SqliteDb,
+  staffId: string,
+  input: CaseworkerPatternInput,
+  now: Date,
+): CaseworkerPattern {
   if (!db.select({ id: staffUsers.id }).from(staffUsers).where(eq(staffUsers.id, staffId)).get()) {
     throw new OfficeSettingsError('There is no such member of staff.');
   }

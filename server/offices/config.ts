@@ -11,12 +11,20 @@ export const RECIPIENT_LISTS = ['triage', 'duty', 'managers'] as const;
 export type RecipientList = (typeof RECIPIENT_LISTS)[number];
 
 const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time such as 09:00');
-const weekday = z.number().int().min(1, 'weekday is 1 (Monday) to 7 (Sunday)').max(7, 'weekday is 1 (Monday) to 7 (Sunday)');
+const weekday = z
+  .number()
+  .int()
+  .min(1, 'weekday is 1 (Monday) to 7 (Sunday)')
+  .max(7, 'weekday is 1 (Monday) to 7 (Sunday)');
 
 export const officeHoursSchema = z
   .array(z.object({ weekday, opens: clockTime, closes: clockTime }))
   .superRefine((hours, ctx) => {
-    for (const problem of calendarConfigProblems({ nation: 'england-and-wales', hours: hours as OfficeHours[], closures: [] })) {
+    for (const problem of calendarConfigProblems({
+      nation: 'england-and-wales',
+      hours: hours as OfficeHours[],
+      closures: [],
+    })) {
       ctx.addIssue({ code: 'custom', message: problem });
     }
   });

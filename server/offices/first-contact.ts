@@ -86,7 +86,9 @@ function firstContactBookings(db: SqliteDb, staffIds: string[], from: Date, to: 
     )
     .all()
     .flatMap((row) =>
-      row.staffId === null ? [] : [{ staffId: row.staffId, start: row.start, end: row.end, kind: 'first_contact' as const }],
+      row.staffId === null
+        ? []
+        : [{ staffId: row.staffId, start: row.start, end: row.end, kind: 'first_contact' as const }],
     );
 }
 
@@ -153,7 +155,9 @@ export function bookFirstContact(db: SqliteDb, req: FirstContactRequest, now: Da
           reasonId: proposal.reasonId,
           reason: proposal.reason,
         };
-  db.insert(firstContactSlots).values({ ...row, createdAt: now }).run();
+  db.insert(firstContactSlots)
+    .values({ ...row, createdAt: now })
+    .run();
   return row;
 }
 
@@ -177,11 +181,22 @@ export function getFirstContactSlot(db: SqliteDb, referralId: string): StoredFir
 }
 
 /** Slots a member of staff holds in a period, earliest first (for a caseworker's own list in the back office). */
-export function firstContactSlotsForStaff(db: SqliteDb, staffId: string, from: Date, to: Date): StoredFirstContactSlot[] {
+export function firstContactSlotsForStaff(
+  db: SqliteDb,
+  staffId: string,
+  from: Date,
+  to: Date,
+): StoredFirstContactSlot[] {
   return db
     .select()
     .from(firstContactSlots)
-    .where(and(eq(firstContactSlots.staffId, staffId), gte(firstContactSlots.startsAt, from), lte(firstContactSlots.startsAt, to)))
+    .where(
+      and(
+        eq(firstContactSlots.staffId, staffId),
+        gte(firstContactSlots.startsAt, from),
+        lte(firstContactSlots.startsAt, to),
+      ),
+    )
     .orderBy(firstContactSlots.startsAt)
     .all()
     .map(storedSlotFromRow);

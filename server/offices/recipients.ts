@@ -15,7 +15,8 @@ const emailSchema = z.email();
 
 function normaliseEmail(email: string): string {
   const trimmed = email.trim().toLowerCase();
-  if (!emailSchema.safeParse(trimmed).success) throw new OfficeSettingsError(`"${email.trim()}" is not an email address.`);
+  if (!emailSchema.safeParse(trimmed).success)
+    throw new OfficeSettingsError(`"${email.trim()}" is not an email address.`);
   return trimmed;
 }
 
@@ -42,7 +43,13 @@ export function listRecipients(db: SqliteDb, officeId: string): OfficeRecipients
  * Replaces one list. The triage list can never be emptied: it is where new-referral alerts go, and
  * where every other alert falls back to when its own list is empty.
  */
-export function setRecipients(db: SqliteDb, officeId: string, list: RecipientList, emails: string[], now: Date): string[] {
+export function setRecipients(
+  db: SqliteDb,
+  officeId: string,
+  list: RecipientList,
+  emails: string[],
+  now: Date,
+): string[] {
   requireOffice(db, officeId);
   if (!RECIPIENT_LISTS.includes(list)) throw new OfficeSettingsError(`There is no recipient list "${list}".`);
   const normalised = [...new Set(emails.filter((email) => email.trim() !== '').map(normaliseEmail))].sort();
@@ -50,7 +57,9 @@ export function setRecipients(db: SqliteDb, officeId: string, list: RecipientLis
     throw new OfficeSettingsError('An office needs at least one triage address, or new referrals would alert nobody.');
   }
   db.transaction((tx) => {
-    tx.delete(alertRecipients).where(and(eq(alertRecipients.officeId, officeId), eq(alertRecipients.list, list))).run();
+    tx.delete(alertRecipients)
+      .where(and(eq(alertRecipients.officeId, officeId), eq(alertRecipients.list, list)))
+      .run();
     for (const email of normalised) tx.insert(alertRecipients).values({ officeId, list, email, createdAt: now }).run();
   });
   return normalised;

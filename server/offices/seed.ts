@@ -33,7 +33,9 @@ export function seedOfficesFromConfig(db: PortalDb, config: OfficesConfig, now: 
         continue;
       }
       const hours = [...office.hours].sort((a, b) => a.weekday - b.weekday);
-      tx.insert(officeHours).values({ officeId: office.id, weeklyHoursJson: JSON.stringify(hours), updatedAt: now }).run();
+      tx.insert(officeHours)
+        .values({ officeId: office.id, weeklyHoursJson: JSON.stringify(hours), updatedAt: now })
+        .run();
       for (const closure of office.closures) {
         tx.insert(officeClosures)
           .values({ officeId: office.id, date: closure.date, reason: closure.reason, createdAt: now })
@@ -42,7 +44,10 @@ export function seedOfficesFromConfig(db: PortalDb, config: OfficesConfig, now: 
       }
       for (const list of RECIPIENT_LISTS) {
         for (const email of new Set(office.recipients[list].map((address) => address.trim().toLowerCase()))) {
-          tx.insert(alertRecipients).values({ officeId: office.id, list, email, createdAt: now }).onConflictDoNothing().run();
+          tx.insert(alertRecipients)
+            .values({ officeId: office.id, list, email, createdAt: now })
+            .onConflictDoNothing()
+            .run();
         }
       }
       result.officesSeeded.push(office.id);

@@ -15,14 +15,21 @@ export const errorsPlugin = fp(
     app.setErrorHandler(async (error: FastifyError, request, reply) => {
       const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
       if (status >= 500) {
-        request.log.error({ err: { type: error.name, message: error.message, stack: error.stack }, reqId: request.id }, 'request failed');
+        request.log.error(
+          { err: { type: error.name, message: error.message, stack: error.stack }, reqId: request.id },
+          'request failed',
+        );
       } else {
         request.log.info({ statusCode: status, code: error.code }, 'request rejected');
       }
       reply.code(status).header('Cache-Control', 'no-store');
       if (wantsJson(request.url, request.headers.accept)) {
         if (status >= 500) {
-          return reply.send({ error: 'internal_error', message: 'Something went wrong on our side. Please try again.', requestId: request.id });
+          return reply.send({
+            error: 'internal_error',
+            message: 'Something went wrong on our side. Please try again.',
+            requestId: request.id,
+          });
         }
         return reply.send({ error: error.code ?? 'bad_request', message: error.message, requestId: request.id });
       }

@@ -31,7 +31,11 @@ export const staticSitePlugin = fp<{ root?: string }>(
         if (request.url.startsWith('/api/') || request.url === '/api') {
           return reply.code(404).send({ error: 'not_found', message: 'There is nothing at this address.' });
         }
-        return reply.code(404).type('text/html; charset=utf-8').header('Cache-Control', 'no-cache').send(builtPage('404.html', root));
+        return reply
+          .code(404)
+          .type('text/html; charset=utf-8')
+          .header('Cache-Control', 'no-cache')
+          .send(builtPage('404.html', root));
       },
     );
   },

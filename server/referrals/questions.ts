@@ -324,7 +324,8 @@ const YES_NO = [
   { value: 'no', label: 'No' },
 ] as const satisfies readonly ChoiceOption[];
 
-export const UK_PHONE_INVALID_MESSAGE = 'Enter a UK phone number: a mobile starting 07, or a landline with its area code, like 0113 496 0000';
+export const UK_PHONE_INVALID_MESSAGE =
+  'Enter a UK phone number: a mobile starting 07, or a landline with its area code, like 0113 496 0000';
 
 /** Any number the UK numbering plan (+44, which includes the Channel Islands and the Isle of Man) allows. */
 export function ukPhoneProblem(value: string): string | null {
@@ -465,7 +466,8 @@ const contactingYou = {
       maxLength: 30,
       width: 'medium',
       autocomplete: 'tel',
-      requiredMessage: 'Enter a phone number: a mobile starting 07, or a landline with its area code, like 0113 496 0000',
+      requiredMessage:
+        'Enter a phone number: a mobile starting 07, or a landline with its area code, like 0113 496 0000',
       tooLongMessage: 'The phone number must be 30 characters or fewer',
       format: 'uk-phone',
     }),

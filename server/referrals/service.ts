@@ -171,11 +171,12 @@ export function submitReferral(
   // From here on any failure (a calendar that cannot be read, the database) means "not saved": he is told so and
   // gets his answers back, rather than a generic error page that loses them.
   try {
-    const { officeId, calendar, triage: triageResult, deadline } = assessReferral(
-      answers,
-      now,
-      deps.calendarFor ?? defaultCalendarFor,
-    );
+    const {
+      officeId,
+      calendar,
+      triage: triageResult,
+      deadline,
+    } = assessReferral(answers, now, deps.calendarFor ?? defaultCalendarFor);
     const showsRisk = answersShowRisk(answers);
 
     return deps.db.transaction(

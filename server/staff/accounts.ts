@@ -30,7 +30,12 @@ export type AddStaffResult =
   | { kind: 'invalid'; errors: Record<string, string> };
 
 export function knownOfficeIds(db: PortalDb): string[] {
-  return db.select({ id: offices.id }).from(offices).orderBy(asc(offices.id)).all().map((row) => row.id);
+  return db
+    .select({ id: offices.id })
+    .from(offices)
+    .orderBy(asc(offices.id))
+    .all()
+    .map((row) => row.id);
 }
 
 function firstErrors(error: z.ZodError): Record<string, string> {
@@ -46,13 +51,26 @@ export function addStaff(db: PortalDb, input: NewStaff, actorId: string | null, 
   const parsed = newStaffSchema.safeParse(input);
   // Every problem at once, so the form can show them all together.
   const errors: Record<string, string> = parsed.success ? {} : firstErrors(parsed.error);
-  const role = parsed.success ? parsed.data.role : (STAFF_ROLES as readonly string[]).includes(input.role) ? input.role : null;
+  const role = parsed.success
+    ? parsed.data.role
+    : (STAFF_ROLES as readonly string[]).includes(input.role)
+      ? input.role
+      : null;
   const officeIds = [...new Set((input.officeIds ?? []).map((id) => id.trim()).filter(Boolean))];
   const known = new Set(knownOfficeIds(db));
   const unknown = officeIds.filter((id) => !known.has(id));
-  if (unknown.length > 0) errors.officeIds = `There is no office called ${unknown.join(', ')}. Offices: ${[...known].join(', ') || 'none set up yet'}.`;
-  else if (role !== null && role !== 'admin' && officeIds.length === 0) errors.officeIds = 'Choose at least one office: caseworkers and managers only see their offices.';
-  if (parsed.success && db.select({ id: staffUsers.id }).from(staffUsers).where(eq(staffUsers.email, normaliseEmail(parsed.data.email))).get()) {
+  if (unknown.length > 0)
+    errors.officeIds = `There is no office called ${unknown.join(', ')}. Offices: ${[...known].join(', ') || 'none set up yet'}.`;
+  else if (role !== null && role !== 'admin' && officeIds.length === 0)
+    errors.officeIds = 'Choose at least one office: caseworkers and managers only see their offices.';
+  if (
+    parsed.success &&
+    db
+      .select({ id: staffUsers.id })
+      .from(staffUsers)
+      .where(eq(staffUsers.email, normaliseEmail(parsed.data.email)))
+      .get()
+  ) {
     errors.email = 'Someone with this email address already has an account.';
   }
   if (!parsed.success || Object.keys(errors).length > 0) return { kind: 'invalid', errors };
@@ -62,45 +80,99 @@ export function addStaff(db: PortalDb, input: NewStaff, actorId: string | null, 
 
   const staffId = randomUUID();
   return db.transaction((tx) => {
-    tx.insert(staffUsers).values({ id: staffId, email, name, role: validRole, status: 'invited', createdAt: now }).run();
-    if (officeIds.length > 0) tx.insert(staffOffices).values(officeIds.map((officeId) => ({ staffId, officeId }))).run();
+    tx.insert(staffUsers)
+      .values({ id: staffId, email, name, role: validRole, status: 'invited', createdAt: now })
+      .run();
+    if (officeIds.length > 0)
+      tx.insert(staffOffices)
+        .values(officeIds.map((officeId) => ({ staffId, officeId })))
+        .run();
     const { token, expiresAt } = issueEnrolment(tx, staffId, now);
-    recordAudit(tx, { actorId, action: 'staff_added', targetStaffId: staffId, detail: { role: validRole, officeIds, via: actorId ? 'back office' : 'command line' } }, now);
+    recordAudit(
+      tx,
+      {
+        actorId,
+        action: 'staff_added',
+        targetStaffId: staffId,
+        detail: { role: validRole, officeIds, via: actorId ? 'back office' : 'command line' },
+      },
+      now,
+    );
     return { kind: 'added' as const, staffId, enrolmentToken: token, expiresAt };
   });
 }
 
 /** A new link for someone who never enrolled, or a full reset for someone who lost their phone and codes. */
-export function reissueEnrolment(db: PortalDb, staffId: string, actorId: string | null, now: Date): { token: string; expiresAt: Date } | null {
+export function reissueEnrolment(
+  db: PortalDb,
+  staffId: string,
+  actorId: string | null,
+  now: Date,
+): { token: string; expiresAt: Date } | null {
   const user = db.select({ status: staffUsers.status }).from(staffUsers).where(eq(staffUsers.id, staffId)).get();
   if (!user || user.status === 'disabled') return null;
   return db.transaction((tx) => {
     const issued = issueEnrolment(tx, staffId, now);
-    recordAudit(tx, { actorId, action: 'staff_enrolment_reissued', targetStaffId: staffId, detail: { previousStatus: user.status } }, now);
+    recordAudit(
+      tx,
+      { actorId, action: 'staff_enrolment_reissued', targetStaffId: staffId, detail: { previousStatus: user.status } },
+      now,
+    );
     return issued;
   });
 }
 
 /** Ends every session at once and stops sign-in; their history stays. */
-export function disableStaff(db: PortalDb, staffId: string, actorId: string | null, now: Date): { endedSessions: number } | null {
+export function disableStaff(
+  db: PortalDb,
+  staffId: string,
+  actorId: string | null,
+  now: Date,
+): { endedSessions: number } | null {
   const user = db.select({ status: staffUsers.status }).from(staffUsers).where(eq(staffUsers.id, staffId)).get();
   if (!user) return null;
   return db.transaction((tx) => {
-    tx.update(staffUsers).set({ status: 'disabled', disabledAt: now, enrolmentTokenHash: null, enrolmentExpiresAt: null }).where(eq(staffUsers.id, staffId)).run();
+    tx.update(staffUsers)
+      .set({ status: 'disabled', disabledAt: now, enrolmentTokenHash: null, enrolmentExpiresAt: null })
+      .where(eq(staffUsers.id, staffId))
+      .run();
     const endedSessions = deleteAllSessionsFor(tx, staffId);
-    recordAudit(tx, { actorId, action: 'staff_disabled', targetStaffId: staffId, detail: { status: { before: user.status, after: 'disabled' }, endedSessions } }, now);
+    recordAudit(
+      tx,
+      {
+        actorId,
+        action: 'staff_disabled',
+        targetStaffId: staffId,
+        detail: { status: { before: user.status, after: 'disabled' }, endedSessions },
+      },
+      now,
+    );
     return { endedSessions };
   });
 }
 
 /** Re-enabling restores sign-in if they had enrolled; otherwise they need a new enrolment link. */
-export function enableStaff(db: PortalDb, staffId: string, actorId: string | null, now: Date): { status: 'active' | 'invited' } | null {
+export function enableStaff(
+  db: PortalDb,
+  staffId: string,
+  actorId: string | null,
+  now: Date,
+): { status: 'active' | 'invited' } | null {
   const user = db.select().from(staffUsers).where(eq(staffUsers.id, staffId)).get();
   if (!user || user.status !== 'disabled') return null;
   const status = user.passwordHash && user.totpConfirmedAt ? 'active' : 'invited';
   db.transaction((tx) => {
     tx.update(staffUsers).set({ status, disabledAt: null }).where(eq(staffUsers.id, staffId)).run();
-    recordAudit(tx, { actorId, action: 'staff_enabled', targetStaffId: staffId, detail: { status: { before: 'disabled', after: status } } }, now);
+    recordAudit(
+      tx,
+      {
+        actorId,
+        action: 'staff_enabled',
+        targetStaffId: staffId,
+        detail: { status: { before: 'disabled', after: status } },
+      },
+      now,
+    );
   });
   return { status };
 }
@@ -124,9 +196,13 @@ export function updateStaffAccess(
   if (!parsed.success) return { kind: 'invalid', errors: firstErrors(parsed.error) };
   const officeIds = [...new Set(parsed.data.officeIds)].sort();
   const known = new Set(knownOfficeIds(db));
-  if (officeIds.some((id) => !known.has(id))) return { kind: 'invalid', errors: { officeIds: 'Choose offices from the list.' } };
+  if (officeIds.some((id) => !known.has(id)))
+    return { kind: 'invalid', errors: { officeIds: 'Choose offices from the list.' } };
   if (parsed.data.role !== 'admin' && officeIds.length === 0) {
-    return { kind: 'invalid', errors: { officeIds: 'Choose at least one office: caseworkers and managers only see their offices.' } };
+    return {
+      kind: 'invalid',
+      errors: { officeIds: 'Choose at least one office: caseworkers and managers only see their offices.' },
+    };
   }
   if (staffId === actorId && parsed.data.role !== user.role) {
     return { kind: 'invalid', errors: { role: 'You cannot change your own role. Ask another administrator.' } };
@@ -135,7 +211,10 @@ export function updateStaffAccess(
   db.transaction((tx) => {
     tx.update(staffUsers).set({ role: parsed.data.role }).where(eq(staffUsers.id, staffId)).run();
     tx.delete(staffOffices).where(eq(staffOffices.staffId, staffId)).run();
-    if (officeIds.length > 0) tx.insert(staffOffices).values(officeIds.map((officeId) => ({ staffId, officeId }))).run();
+    if (officeIds.length > 0)
+      tx.insert(staffOffices)
+        .values(officeIds.map((officeId) => ({ staffId, officeId })))
+        .run();
     // Access changed: existing sessions carry the old offices, so they end.
     deleteAllSessionsFor(tx, staffId);
     recordAudit(
@@ -176,7 +255,16 @@ export interface StaffListRow {
 export function listStaff(db: PortalDb): StaffListRow[] {
   const users = db.select().from(staffUsers).orderBy(asc(staffUsers.name)).all();
   const links = users.length
-    ? db.select().from(staffOffices).where(inArray(staffOffices.staffId, users.map((u) => u.id))).all()
+    ? db
+        .select()
+        .from(staffOffices)
+        .where(
+          inArray(
+            staffOffices.staffId,
+            users.map((u) => u.id),
+          ),
+        )
+        .all()
     : [];
   return users.map((u) => ({
     id: u.id,
@@ -184,7 +272,10 @@ export function listStaff(db: PortalDb): StaffListRow[] {
     email: u.email,
     role: u.role,
     status: u.status,
-    officeIds: links.filter((l) => l.staffId === u.id).map((l) => l.officeId).sort(),
+    officeIds: links
+      .filter((l) => l.staffId === u.id)
+      .map((l) => l.officeId)
+      .sort(),
     enrolmentExpiresAt: u.enrolmentExpiresAt,
     createdAt: u.createdAt,
   }));

@@ -27,8 +27,7 @@ export const crisisLines: readonly CrisisLine[] = [
     number: '999',
     tel: 'tel:999',
     hours: 'Any time, in an emergency',
-    description:
-      'Call 999 or go to A&E if your life is in danger now, or if you have hurt yourself.',
+    description: 'Call 999 or go to A&E if your life is in danger now, or if you have hurt yourself.',
     nations: ['uk'],
     urgent: true,
     sourceUrl: 'https://www.norwoodmc.co.uk/2024/08/14/nhs-111-option-2-for-crisis-mental-health-support/',
@@ -107,8 +106,7 @@ export const crisisLines: readonly CrisisLine[] = [
     description: 'A free, confidential phone line in Scotland, run by NHS 24. It is there especially for men.',
     nations: ['scotland'],
     urgent: false,
-    sourceUrl:
-      'https://highland.gov.uk/info/1454/mental_health/1029/mental_health_and_wellbeing_information/15',
+    sourceUrl: 'https://highland.gov.uk/info/1454/mental_health/1029/mental_health_and_wellbeing_information/15',
   },
   {
     id: 'lifeline',

@@ -25,7 +25,12 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * referral" and "another office's referral" (both become "page not found"), and a refused look at a real one is
  * audited so that browsing by id shows up.
  */
-export function referralForStaff(db: PortalDb, staff: SessionStaff, referralId: string, now: Date): ReferralHead | null {
+export function referralForStaff(
+  db: PortalDb,
+  staff: SessionStaff,
+  referralId: string,
+  now: Date,
+): ReferralHead | null {
   if (!UUID.test(referralId)) return null;
   const row = db
     .select({
@@ -43,7 +48,17 @@ export function referralForStaff(db: PortalDb, staff: SessionStaff, referralId: 
     .get();
   if (!row) return null;
   if (!mayWorkOn(staff, row.officeId)) {
-    recordAudit(db, { actorId: staff.id, action: 'referral_access_denied', referralId: row.id, officeId: row.officeId, detail: { role: staff.role } }, now);
+    recordAudit(
+      db,
+      {
+        actorId: staff.id,
+        action: 'referral_access_denied',
+        referralId: row.id,
+        officeId: row.officeId,
+        detail: { role: staff.role },
+      },
+      now,
+    );
     return null;
   }
   return row;

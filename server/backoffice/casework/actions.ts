@@ -42,17 +42,36 @@ import {
  * checked that this member of staff may work on this referral (access.ts).
  */
 
-export type ActionResult<T = unknown> = ({ ok: true; message: string } & T) | { ok: false; errors: Record<string, string> };
+export type ActionResult<T = unknown> =
+  ({ ok: true; message: string } & T) | { ok: false; errors: Record<string, string> };
 
-const fail = (field: string, message: string): { ok: false; errors: Record<string, string> } => ({ ok: false, errors: { [field]: message } });
+const fail = (field: string, message: string): { ok: false; errors: Record<string, string> } => ({
+  ok: false,
+  errors: { [field]: message },
+});
 
 export const casenoteAad = (table: string, id: string) => `casework:${table}:${id}`;
 
-function setStatus(tx: PortalTx, referral: ReferralHead, to: ReferralStatus, staffId: string, now: Date, closedReason: ClosedReason | null = null): void {
+function setStatus(
+  tx: PortalTx,
+  referral: ReferralHead,
+  to: ReferralStatus,
+  staffId: string,
+  now: Date,
+  closedReason: ClosedReason | null = null,
+): void {
   if (referral.status === to) return;
   tx.update(referrals).set({ status: to }).where(eq(referrals.id, referral.id)).run();
   tx.insert(statusChanges)
-    .values({ id: randomUUID(), referralId: referral.id, staffId, fromStatus: referral.status, toStatus: to, closedReason, changedAt: now })
+    .values({
+      id: randomUUID(),
+      referralId: referral.id,
+      staffId,
+      fromStatus: referral.status,
+      toStatus: to,
+      closedReason,
+      changedAt: now,
+    })
     .run();
   recordAudit(
     tx,
@@ -86,7 +105,13 @@ export function assignableStaff(db: PortalDb, officeId: string): Array<{ id: str
     .select({ id: staffUsers.id, name: staffUsers.name })
     .from(staffUsers)
     .innerJoin(staffOffices, eq(staffOffices.staffId, staffUsers.id))
-    .where(and(eq(staffOffices.officeId, officeId), eq(staffUsers.status, 'active'), inArray(staffUsers.role, ['caseworker', 'manager'])))
+    .where(
+      and(
+        eq(staffOffices.officeId, officeId),
+        eq(staffUsers.status, 'active'),
+        inArray(staffUsers.role, ['caseworker', 'manager']),
+      ),
+    )
     .orderBy(staffUsers.name)
     .all();
 }
@@ -106,31 +131,51 @@ export function currentAssignee(db: PortalDb | PortalTx, referralId: string): { 
  * Managers assign and reassign to anyone who can work on it (or nobody: `targetId` null). Caseworkers can only
  * take an unassigned referral themselves.
  */
-export function assignReferral(db: PortalDb, staff: SessionStaff, referral: ReferralHead, targetId: string | null, now: Date): ActionResult {
+export function assignReferral(
+  db: PortalDb,
+  staff: SessionStaff,
+  referral: ReferralHead,
+  targetId: string | null,
+  now: Date,
+): ActionResult {
   const current = currentAssignee(db, referral.id);
   if (staff.role !== 'manager') {
     if (targetId !== staff.id) return fail('assignee', 'Only a manager can assign a referral to someone else.');
-    if (current && current.id !== staff.id) return fail('assignee', `This referral is assigned to ${current.name}. Ask a manager to reassign it.`);
+    if (current && current.id !== staff.id)
+      return fail('assignee', `This referral is assigned to ${current.name}. Ask a manager to reassign it.`);
   }
   if (targetId !== null && !assignableStaff(db, referral.officeId).some((person) => person.id === targetId)) {
     return fail('assignee', 'Choose someone who works for this office.');
   }
-  if ((current?.id ?? null) === targetId) return { ok: true, message: 'Nothing changed: it was already assigned that way.' };
+  if ((current?.id ?? null) === targetId)
+    return { ok: true, message: 'Nothing changed: it was already assigned that way.' };
   db.transaction((tx) => {
     if (targetId === null) tx.delete(referralAssignments).where(eq(referralAssignments.referralId, referral.id)).run();
     else
       tx.insert(referralAssignments)
         .values({ referralId: referral.id, staffId: targetId, assignedAt: now, assignedBy: staff.id })
-        .onConflictDoUpdate({ target: referralAssignments.referralId, set: { staffId: targetId, assignedAt: now, assignedBy: staff.id } })
+        .onConflictDoUpdate({
+          target: referralAssignments.referralId,
+          set: { staffId: targetId, assignedAt: now, assignedBy: staff.id },
+        })
         .run();
     recordAudit(
       tx,
-      { actorId: staff.id, action: 'referral_assigned', referralId: referral.id, officeId: referral.officeId, detail: { assigneeId: { before: current?.id ?? null, after: targetId } } },
+      {
+        actorId: staff.id,
+        action: 'referral_assigned',
+        referralId: referral.id,
+        officeId: referral.officeId,
+        detail: { assigneeId: { before: current?.id ?? null, after: targetId } },
+      },
       now,
     );
   });
   if (targetId === null) return { ok: true, message: 'The referral is now unassigned.' };
-  const name = targetId === staff.id ? 'you' : (assignableStaff(db, referral.officeId).find((p) => p.id === targetId)?.name ?? 'them');
+  const name =
+    targetId === staff.id
+      ? 'you'
+      : (assignableStaff(db, referral.officeId).find((p) => p.id === targetId)?.name ?? 'them');
   return { ok: true, message: `Assigned to ${name}.` };
 }
 
@@ -151,7 +196,8 @@ export function overridePriority(
   const priorities: readonly string[] = ['today', 'next_working_day', 'within_7_days'];
   const errors: Record<string, string> = {};
   if (!priorities.includes(input.priority)) errors.priority = 'Choose a priority.';
-  else if (input.priority === referral.priority) errors.priority = `It is already ${PRIORITY_LABELS[referral.priority]}. Choose a different priority.`;
+  else if (input.priority === referral.priority)
+    errors.priority = `It is already ${PRIORITY_LABELS[referral.priority]}. Choose a different priority.`;
   const reason = input.reason.trim();
   if (reason.length < 5) errors.reason = 'Say why you are changing the priority. This is kept with the referral.';
   else if (reason.length > REASON_MAX) errors.reason = `The reason must be ${REASON_MAX} characters or fewer.`;
@@ -225,20 +271,32 @@ export function recordContactAttempt(
   if (input.note.length > NOTE_MAX) errors.note = `The note must be ${NOTE_MAX} characters or fewer.`;
   const at = input.at ?? now;
   if (at.getTime() > now.getTime() + 60_000) errors.at = 'The time of the attempt cannot be in the future.';
-  else if (at.getTime() < referral.receivedAt.getTime()) errors.at = 'The time of the attempt cannot be before the referral arrived.';
-  if (referral.status === 'closed') errors.outcome = 'This referral is closed. Contact attempts can no longer be added.';
+  else if (at.getTime() < referral.receivedAt.getTime())
+    errors.at = 'The time of the attempt cannot be before the referral arrived.';
+  if (referral.status === 'closed')
+    errors.outcome = 'This referral is closed. Contact attempts can no longer be added.';
   if (Object.keys(errors).length > 0) return { ok: false, errors };
 
   const channel = input.channel as ContactChannel;
   const outcome = input.outcome as ContactOutcome;
   const loaded = readableReferral(db, keyring, referral.id);
   // Without his answers his wishes cannot be checked, and guessing could put him at risk.
-  if (!loaded) return fail('outcome', 'His answers cannot be read, so his contact wishes cannot be checked. Do not contact him: tell your manager.');
+  if (!loaded)
+    return fail(
+      'outcome',
+      'His answers cannot be read, so his contact wishes cannot be checked. Do not contact him: tell your manager.',
+    );
   const problem = contactAttemptProblem(safeContactFrom(loaded.answers), { channel, outcome, at });
   if (problem) {
     recordAudit(
       db,
-      { actorId: staff.id, action: 'contact_attempt_refused', referralId: referral.id, officeId: referral.officeId, detail: { channel, outcome } },
+      {
+        actorId: staff.id,
+        action: 'contact_attempt_refused',
+        referralId: referral.id,
+        officeId: referral.officeId,
+        detail: { channel, outcome },
+      },
       now,
     );
     return fail('outcome', problem);
@@ -271,7 +329,10 @@ export function recordContactAttempt(
       now,
     );
     if (REACHED_OUTCOMES.includes(outcome)) {
-      if (canTransition(referral.status, 'in_contact') && (referral.status === 'new' || referral.status === 'contact_attempted')) {
+      if (
+        canTransition(referral.status, 'in_contact') &&
+        (referral.status === 'new' || referral.status === 'contact_attempted')
+      ) {
         setStatus(tx, referral, 'in_contact', staff.id, now);
       }
     } else if (referral.status === 'new') {
@@ -296,7 +357,8 @@ export function bookAppointment(
   if (!input.startsAt) errors.startsAt = 'Enter the date and time of the appointment, like 14/03/2026 10:30.';
   else if (input.startsAt.getTime() <= now.getTime()) errors.startsAt = 'The appointment must be in the future.';
   if (input.mode !== 'office' && input.mode !== 'remote') errors.mode = 'Choose an office appointment or a remote one.';
-  if (input.mode === 'office' && !staff.officeIds.includes(input.officeId)) errors.officeId = 'Choose one of your offices.';
+  if (input.mode === 'office' && !staff.officeIds.includes(input.officeId))
+    errors.officeId = 'Choose one of your offices.';
   const limit = sevenDayLimit(referral.receivedAt);
   const late = !!input.startsAt && input.startsAt.getTime() > limit.getTime();
   const lateReason = input.lateReason.trim();
@@ -337,20 +399,48 @@ export function bookAppointment(
       setStatus(tx, referral, 'appointment_booked', staff.id, now);
     }
   });
-  return { ok: true, message: late ? 'Appointment booked (after the 7-day window, with your reason).' : 'Appointment booked.' };
+  return {
+    ok: true,
+    message: late ? 'Appointment booked (after the 7-day window, with your reason).' : 'Appointment booked.',
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------
 // Notes
 
-export function addNote(db: PortalDb, keyring: Keyring, staff: SessionStaff, referral: ReferralHead, body: string, now: Date): ActionResult {
+export function addNote(
+  db: PortalDb,
+  keyring: Keyring,
+  staff: SessionStaff,
+  referral: ReferralHead,
+  body: string,
+  now: Date,
+): ActionResult {
   const text = body.trim();
   if (text === '') return fail('note', 'Write the note before saving it.');
   if (text.length > NOTE_MAX) return fail('note', `The note must be ${NOTE_MAX} characters or fewer.`);
   const id = randomUUID();
   db.transaction((tx) => {
-    tx.insert(caseNotes).values({ id, referralId: referral.id, staffId: staff.id, bodyEnc: encryptField(keyring, text, casenoteAad('case_notes', id)), createdAt: now }).run();
-    recordAudit(tx, { actorId: staff.id, action: 'note_added', referralId: referral.id, officeId: referral.officeId, detail: { length: text.length } }, now);
+    tx.insert(caseNotes)
+      .values({
+        id,
+        referralId: referral.id,
+        staffId: staff.id,
+        bodyEnc: encryptField(keyring, text, casenoteAad('case_notes', id)),
+        createdAt: now,
+      })
+      .run();
+    recordAudit(
+      tx,
+      {
+        actorId: staff.id,
+        action: 'note_added',
+        referralId: referral.id,
+        officeId: referral.officeId,
+        detail: { length: text.length },
+      },
+      now,
+    );
   });
   return { ok: true, message: 'Note saved.' };
 }
@@ -389,19 +479,30 @@ export function changeStatus(
   }
   let closedReason: ClosedReason | null = null;
   if (to === 'closed') {
-    if (!(input.closedReason in CLOSED_REASON_LABELS)) return fail('closedReason', 'Choose why the referral is closing.');
+    if (!(input.closedReason in CLOSED_REASON_LABELS))
+      return fail('closedReason', 'Choose why the referral is closing.');
     closedReason = input.closedReason as ClosedReason;
   }
 
   if (closedReason === 'unable_to_contact') {
-    const attempts = db.select({ n: count() }).from(contactAttempts).where(eq(contactAttempts.referralId, referral.id)).get()?.n ?? 0;
-    if (attempts === 0) return fail('closedReason', 'Record your attempts to contact him before closing as "unable to contact".');
+    const attempts =
+      db.select({ n: count() }).from(contactAttempts).where(eq(contactAttempts.referralId, referral.id)).get()?.n ?? 0;
+    if (attempts === 0)
+      return fail('closedReason', 'Record your attempts to contact him before closing as "unable to contact".');
     if (ESCALATE_UNABLE_TO_CONTACT.includes(referral.priority) && staff.role !== 'manager') {
       // He may be at risk: a caseworker never closes this; a manager decides what happens next.
       const already = openEscalation(db, referral.id);
       if (!already) {
         db.transaction((tx) => {
-          tx.insert(escalations).values({ id: randomUUID(), referralId: referral.id, reason: 'unable_to_contact', raisedBy: staff.id, raisedAt: now }).run();
+          tx.insert(escalations)
+            .values({
+              id: randomUUID(),
+              referralId: referral.id,
+              reason: 'unable_to_contact',
+              raisedBy: staff.id,
+              raisedAt: now,
+            })
+            .run();
           const managers = alertAddressesFor(tx, referral.officeId, ['managers']);
           enqueueEmail(
             tx,
@@ -427,7 +528,13 @@ export function changeStatus(
           );
           recordAudit(
             tx,
-            { actorId: staff.id, action: 'escalated_to_manager', referralId: referral.id, officeId: referral.officeId, detail: { reason: 'unable_to_contact', priority: referral.priority, managersAlerted: managers.length } },
+            {
+              actorId: staff.id,
+              action: 'escalated_to_manager',
+              referralId: referral.id,
+              officeId: referral.officeId,
+              detail: { reason: 'unable_to_contact', priority: referral.priority, managersAlerted: managers.length },
+            },
             now,
           );
         });

@@ -16,7 +16,9 @@ import { isReferralStatus, NEEDS_CONTACT_STATUSES, type ReferralStatus } from '.
  * stay the partial index's list, or SQLite falls back to sorting the whole table. A test checks the plan.
  */
 
-export const PRIORITY_RANK_SQL = sql.raw(`(CASE r."priority" WHEN 'today' THEN 0 WHEN 'next_working_day' THEN 1 ELSE 2 END)`);
+export const PRIORITY_RANK_SQL = sql.raw(
+  `(CASE r."priority" WHEN 'today' THEN 0 WHEN 'next_working_day' THEN 1 ELSE 2 END)`,
+);
 export const INBOX_PAGE_SIZE = 50;
 
 /** Status filter: the default "needs contact", everything not closed, or one status. */
@@ -32,7 +34,14 @@ export interface InboxFilters {
   page: number;
 }
 
-export const DEFAULT_FILTERS: InboxFilters = { status: 'needs_contact', priority: null, officeId: null, assignee: null, overdueOnly: false, page: 1 };
+export const DEFAULT_FILTERS: InboxFilters = {
+  status: 'needs_contact',
+  priority: null,
+  officeId: null,
+  assignee: null,
+  overdueOnly: false,
+  page: 1,
+};
 
 const PRIORITIES: readonly Priority[] = ['today', 'next_working_day', 'within_7_days'];
 
@@ -41,10 +50,14 @@ export function parseInboxFilters(query: Record<string, string>): InboxFilters {
   const status = query.status ?? '';
   const page = Number.parseInt(query.page ?? '', 10);
   return {
-    status: status === 'open' || status === 'all' || isReferralStatus(status) ? (status as StatusFilter) : 'needs_contact',
+    status:
+      status === 'open' || status === 'all' || isReferralStatus(status) ? (status as StatusFilter) : 'needs_contact',
     priority: (PRIORITIES as readonly string[]).includes(query.priority ?? '') ? (query.priority as Priority) : null,
     officeId: /^[a-z0-9-]{1,40}$/.test(query.office ?? '') ? query.office! : null,
-    assignee: query.assignee === 'me' || query.assignee === 'unassigned' || /^[0-9a-f-]{36}$/.test(query.assignee ?? '') ? query.assignee! : null,
+    assignee:
+      query.assignee === 'me' || query.assignee === 'unassigned' || /^[0-9a-f-]{36}$/.test(query.assignee ?? '')
+        ? query.assignee!
+        : null,
     overdueOnly: query.overdue === '1',
     page: Number.isSafeInteger(page) && page >= 1 && page <= 100_000 ? page : 1,
   };
@@ -92,7 +105,8 @@ function inList(values: readonly string[]): SQL {
 
 function statusCondition(status: StatusFilter): SQL | null {
   // Literal, not bound, so SQLite can see that it matches the partial index's WHERE clause.
-  if (status === 'needs_contact') return sql.raw(`r."status" IN (${NEEDS_CONTACT_STATUSES.map((s) => `'${s}'`).join(', ')})`);
+  if (status === 'needs_contact')
+    return sql.raw(`r."status" IN (${NEEDS_CONTACT_STATUSES.map((s) => `'${s}'`).join(', ')})`);
   if (status === 'open') return sql`r."status" <> 'closed'`;
   if (status === 'all') return null;
   return sql`r."status" = ${status}`;
@@ -126,17 +140,27 @@ export function inboxIndexFor(query: InboxQuery): string | null {
  * driver and the assignments are a set it checks each entry against (measured with npm run bench).
  */
 function assigneeDriven(query: InboxQuery): boolean {
-  return !query.match && !!query.filters.assignee && query.filters.assignee !== 'unassigned' && query.filters.status !== 'needs_contact';
+  return (
+    !query.match &&
+    !!query.filters.assignee &&
+    query.filters.assignee !== 'unassigned' &&
+    query.filters.status !== 'needs_contact'
+  );
 }
 
 function fromReferrals(query: InboxQuery): SQL {
   // CROSS JOIN fixes the loop order in SQLite: the assignments index first, then each referral by id.
-  if (assigneeDriven(query)) return sql.raw(`"referral_assignments" mine CROSS JOIN "referrals" r ON r."id" = mine."referral_id"`);
+  if (assigneeDriven(query))
+    return sql.raw(`"referral_assignments" mine CROSS JOIN "referrals" r ON r."id" = mine."referral_id"`);
   const index = inboxIndexFor(query);
   return index ? sql.raw(`"referrals" r INDEXED BY "${index}"`) : sql.raw(`"referrals" r`);
 }
 
-export function whereClause(staff: Pick<SessionStaff, 'id' | 'officeIds'>, query: InboxQuery, now: Date): { where: SQL } {
+export function whereClause(
+  staff: Pick<SessionStaff, 'id' | 'officeIds'>,
+  query: InboxQuery,
+  now: Date,
+): { where: SQL } {
   const { filters } = query;
   const offices = filters.officeId ? staff.officeIds.filter((id) => id === filters.officeId) : staff.officeIds;
   const conditions: SQL[] = [sql`r."office_id" IN (${inList(offices.length ? offices : ['-'])})`];
@@ -149,8 +173,12 @@ export function whereClause(staff: Pick<SessionStaff, 'id' | 'officeIds'>, query
     conditions.push(sql`NOT EXISTS (SELECT 1 FROM "referral_assignments" ra WHERE ra."referral_id" = r."id")`);
   } else if (filters.assignee) {
     const staffId = filters.assignee === 'me' ? staff.id : filters.assignee;
-    if (assigneeDriven(query)) conditions.push(sql`mine."staff_id" = ${staffId}`); // joined in fromReferrals
-    else conditions.push(sql`r."id" IN (SELECT ra."referral_id" FROM "referral_assignments" ra WHERE ra."staff_id" = ${staffId})`);
+    if (assigneeDriven(query))
+      conditions.push(sql`mine."staff_id" = ${staffId}`); // joined in fromReferrals
+    else
+      conditions.push(
+        sql`r."id" IN (SELECT ra."referral_id" FROM "referral_assignments" ra WHERE ra."staff_id" = ${staffId})`,
+      );
   }
   if (query.match) conditions.push(query.match);
   return { where: sql.join(conditions, sql` AND `) };
@@ -177,8 +205,14 @@ export function inboxPageSql(query: InboxQuery, where: SQL, page: number): SQL {
 }
 
 /** One page of the inbox. Only caseworkers and managers have an inbox; everyone else gets an empty one. */
-export function queryInbox(db: PortalDb, staff: Pick<SessionStaff, 'id' | 'role' | 'officeIds'>, query: InboxQuery, now: Date): InboxResult {
-  if (!CASEWORK_ROLES.includes(staff.role) || staff.officeIds.length === 0) return { rows: [], total: 0, page: 1, pageCount: 1 };
+export function queryInbox(
+  db: PortalDb,
+  staff: Pick<SessionStaff, 'id' | 'role' | 'officeIds'>,
+  query: InboxQuery,
+  now: Date,
+): InboxResult {
+  if (!CASEWORK_ROLES.includes(staff.role) || staff.officeIds.length === 0)
+    return { rows: [], total: 0, page: 1, pageCount: 1 };
   const { where } = whereClause(staff, query, now);
   const total = db.get<{ n: number }>(inboxCountSql(query, where))?.n ?? 0;
   const pageCount = Math.max(1, Math.ceil(total / INBOX_PAGE_SIZE));

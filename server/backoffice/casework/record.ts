@@ -1,5 +1,11 @@
 import { asc, desc, eq } from 'drizzle-orm';
-import { appointments, caseNotes, contactAttempts, priorityOverrides, statusChanges } from '../../../db/schema/casework.ts';
+import {
+  appointments,
+  caseNotes,
+  contactAttempts,
+  priorityOverrides,
+  statusChanges,
+} from '../../../db/schema/casework.ts';
 import { offices } from '../../../db/schema/offices.ts';
 import { staffUsers } from '../../../db/schema/staff.ts';
 import type { PortalDb } from '../../../db/client.ts';
@@ -31,8 +37,18 @@ import {
  * The referral record: his answers decrypted for this view only, the triage explanation, the safe-contact panel
  * and the casework so far. Every call is one audited view.
  */
-export function buildReferralPage(db: PortalDb, keyring: Keyring, staff: SessionStaff, referral: ReferralHead, now: Date): ReferralPage {
-  recordAudit(db, { actorId: staff.id, action: 'referral_viewed', referralId: referral.id, officeId: referral.officeId }, now);
+export function buildReferralPage(
+  db: PortalDb,
+  keyring: Keyring,
+  staff: SessionStaff,
+  referral: ReferralHead,
+  now: Date,
+): ReferralPage {
+  recordAudit(
+    db,
+    { actorId: staff.id, action: 'referral_viewed', referralId: referral.id, officeId: referral.officeId },
+    now,
+  );
 
   let loaded: LoadedReferral | null = null;
   let integrityProblem: string | null = null;
@@ -43,7 +59,13 @@ export function buildReferralPage(db: PortalDb, keyring: Keyring, staff: Session
     integrityProblem = error.message;
   }
 
-  const staffNames = new Map(db.select({ id: staffUsers.id, name: staffUsers.name }).from(staffUsers).all().map((row) => [row.id, row.name]));
+  const staffNames = new Map(
+    db
+      .select({ id: staffUsers.id, name: staffUsers.name })
+      .from(staffUsers)
+      .all()
+      .map((row) => [row.id, row.name]),
+  );
   const nameOf = (id: string | null) => (id ? (staffNames.get(id) ?? 'Unknown') : 'Nobody');
   const officeRows = db.select({ id: offices.id, name: offices.name }).from(offices).orderBy(asc(offices.name)).all();
   const officeName = (id: string | null) => officeRows.find((o) => o.id === id)?.name ?? id ?? '';
@@ -74,7 +96,12 @@ export function buildReferralPage(db: PortalDb, keyring: Keyring, staff: Session
     .where(eq(caseNotes.referralId, referral.id))
     .orderBy(desc(caseNotes.createdAt))
     .all()
-    .map((row) => ({ at: row.createdAt, staffName: nameOf(row.staffId), title: 'Note', text: decrypt('case_notes', row.id, row.bodyEnc) }));
+    .map((row) => ({
+      at: row.createdAt,
+      staffName: nameOf(row.staffId),
+      title: 'Note',
+      text: decrypt('case_notes', row.id, row.bodyEnc),
+    }));
   const history: TimelineEntry[] = db
     .select()
     .from(statusChanges)
@@ -149,7 +176,13 @@ export function buildReferralPage(db: PortalDb, keyring: Keyring, staff: Session
       : null,
     overrides,
     proposedSlot: slot
-      ? { kind: slot.kind, startsAt: slot.startsAt, staffName: slot.staffId ? nameOf(slot.staffId) : null, channel: slot.channel, reason: slot.reason }
+      ? {
+          kind: slot.kind,
+          startsAt: slot.startsAt,
+          staffName: slot.staffId ? nameOf(slot.staffId) : null,
+          channel: slot.channel,
+          reason: slot.reason,
+        }
       : null,
     safeContact:
       safe && loaded

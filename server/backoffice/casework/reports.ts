@@ -2,7 +2,14 @@ import { sql } from 'drizzle-orm';
 import type { PortalDb } from '../../../db/client.ts';
 import { sevenDayLimit } from '../../scheduling/deadline.ts';
 import type { Priority } from '../../triage/types.ts';
-import { CLOSED_REASON_LABELS, NEEDS_CONTACT_STATUSES, PRIORITY_LABELS, REFERRAL_STATUSES, STATUS_LABELS, type ClosedReason } from './statuses.ts';
+import {
+  CLOSED_REASON_LABELS,
+  NEEDS_CONTACT_STATUSES,
+  PRIORITY_LABELS,
+  REFERRAL_STATUSES,
+  STATUS_LABELS,
+  type ClosedReason,
+} from './statuses.ts';
 
 /**
  * The service promise in numbers, for managers' own offices: what is waiting, what is overdue, and how many
@@ -28,7 +35,12 @@ function officeList(officeIds: readonly string[]) {
   );
 }
 
-export function serviceReport(db: PortalDb, officeIds: readonly string[], periodDays: number, now: Date): ServiceReport {
+export function serviceReport(
+  db: PortalDb,
+  officeIds: readonly string[],
+  periodDays: number,
+  now: Date,
+): ServiceReport {
   const offices = officeList(officeIds);
   const since = now.getTime() - periodDays * DAY_MS;
   const open = sql.raw(NEEDS_CONTACT_STATUSES.map((s) => `'${s}'`).join(', '));
@@ -65,7 +77,11 @@ export function serviceReport(db: PortalDb, officeIds: readonly string[], period
   }
   waits.sort((a, b) => a - b);
   const median =
-    waits.length === 0 ? null : waits.length % 2 ? waits[(waits.length - 1) / 2]! : (waits[waits.length / 2 - 1]! + waits[waits.length / 2]!) / 2;
+    waits.length === 0
+      ? null
+      : waits.length % 2
+        ? waits[(waits.length - 1) / 2]!
+        : (waits[waits.length / 2 - 1]! + waits[waits.length / 2]!) / 2;
 
   const closedRows = db.all<{ closed_reason: ClosedReason; n: number }>(sql`
     SELECT s."closed_reason", COUNT(*) AS n FROM "status_changes" s JOIN "referrals" r ON r."id" = s."referral_id"
@@ -82,7 +98,10 @@ export function serviceReport(db: PortalDb, officeIds: readonly string[], period
       label: PRIORITY_LABELS[priority],
       count: priorityRows.find((row) => row.priority === priority)?.n ?? 0,
     })),
-    byStatus: REFERRAL_STATUSES.map((status) => ({ label: STATUS_LABELS[status], count: statusRows.find((row) => row.status === status)?.n ?? 0 })),
+    byStatus: REFERRAL_STATUSES.map((status) => ({
+      label: STATUS_LABELS[status],
+      count: statusRows.find((row) => row.status === status)?.n ?? 0,
+    })),
     overdueNow,
     firstContact: {
       eligible,

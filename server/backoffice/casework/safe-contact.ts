@@ -76,7 +76,9 @@ export function contactAttemptProblem(
   }
   if (attempt.channel === 'phone' && safe.safeTimes.length > 0) {
     const { minutes } = londonWallClock(attempt.at);
-    const inside = safe.safeTimes.some((time) => minutes >= SAFE_TIME_MINUTES[time].from && minutes < SAFE_TIME_MINUTES[time].to);
+    const inside = safe.safeTimes.some(
+      (time) => minutes >= SAFE_TIME_MINUTES[time].from && minutes < SAFE_TIME_MINUTES[time].to,
+    );
     if (!inside) {
       return `He said it is only safe to call him in the ${safeTimesText(safe.safeTimes)}. This call was at ${hhmm(minutes)}. Call him inside those times.`;
     }

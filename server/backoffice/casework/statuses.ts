@@ -4,7 +4,14 @@ import type { Priority } from '../../triage/types.ts';
  * The referral workflow. Transitions are enforced here and nowhere else: routes and pages ask this module what
  * is allowed.
  */
-export const REFERRAL_STATUSES = ['new', 'contact_attempted', 'in_contact', 'appointment_booked', 'engaged', 'closed'] as const;
+export const REFERRAL_STATUSES = [
+  'new',
+  'contact_attempted',
+  'in_contact',
+  'appointment_booked',
+  'engaged',
+  'closed',
+] as const;
 export type ReferralStatus = (typeof REFERRAL_STATUSES)[number];
 
 export const STATUS_LABELS: Record<ReferralStatus, string> = {
@@ -66,7 +73,12 @@ export const PRIORITY_LABELS: Record<Priority, string> = {
 
 export const CONTACT_CHANNELS = ['phone', 'text', 'email', 'letter'] as const;
 export type ContactChannel = (typeof CONTACT_CHANNELS)[number];
-export const CHANNEL_LABELS: Record<ContactChannel, string> = { phone: 'Phone call', text: 'Text message', email: 'Email', letter: 'Letter' };
+export const CHANNEL_LABELS: Record<ContactChannel, string> = {
+  phone: 'Phone call',
+  text: 'Text message',
+  email: 'Email',
+  letter: 'Letter',
+};
 
 export const CONTACT_OUTCOMES = ['spoke', 'no_answer', 'voicemail_left', 'wrong_number', 'declined'] as const;
 export type ContactOutcome = (typeof CONTACT_OUTCOMES)[number];

@@ -29,8 +29,14 @@ export const adminMailRoutes: StaffRoute[] = [
       const id = ctx.params.id ?? '';
       // Re-queues it and wakes the outbox worker (server/mail).
       if (!ctx.services.mail.retryFailed(id)) return notFound();
-      recordAudit(ctx.services.db, { actorId: ctx.staff.id, action: 'mail_retry_requested', detail: { messageId: id } }, ctx.now);
-      return redirect('/staff/admin/mail', { messages: [{ kind: 'success', text: 'Queued again. The outbox will retry it for another 24 hours.' }] });
+      recordAudit(
+        ctx.services.db,
+        { actorId: ctx.staff.id, action: 'mail_retry_requested', detail: { messageId: id } },
+        ctx.now,
+      );
+      return redirect('/staff/admin/mail', {
+        messages: [{ kind: 'success', text: 'Queued again. The outbox will retry it for another 24 hours.' }],
+      });
     },
     { exampleParams: { id: '00000000-0000-4000-8000-000000000000' } },
   ),

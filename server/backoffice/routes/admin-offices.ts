@@ -1,7 +1,14 @@
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import { staffOffices, staffUsers } from '../../../db/schema/staff.ts';
 import { recordAudit } from '../../audit/audit.ts';
-import { addClosure, getOffice, listClosures, listOffices, removeClosure, setOfficeHours } from '../../offices/calendar.ts';
+import {
+  addClosure,
+  getOffice,
+  listClosures,
+  listOffices,
+  removeClosure,
+  setOfficeHours,
+} from '../../offices/calendar.ts';
 import { caseworkerPatternsFor, getCaseworkerPattern, setCaseworkerPattern } from '../../offices/caseworkers.ts';
 import { listRecipients, setRecipients, RECIPIENT_LISTS } from '../../offices/recipients.ts';
 import { OfficeSettingsError } from '../../offices/errors.ts';
@@ -35,8 +42,17 @@ function shiftsText(shifts: CaseworkerShift[], max: number): string {
   return `${shifts.map((s) => `${WEEKDAY_LABELS[s.weekday - 1]!.slice(0, 3)} ${s.start}–${s.end}`).join(', ')}; up to ${max} a day`;
 }
 
-function auditSetting(ctx: StaffRouteContext, officeId: string | null, setting: string, extra: Record<string, string | number | null> = {}) {
-  recordAudit(ctx.services.db, { actorId: ctx.staff.id, action: 'office_settings_changed', officeId, detail: { setting, ...extra } }, ctx.now);
+function auditSetting(
+  ctx: StaffRouteContext,
+  officeId: string | null,
+  setting: string,
+  extra: Record<string, string | number | null> = {},
+) {
+  recordAudit(
+    ctx.services.db,
+    { actorId: ctx.staff.id, action: 'office_settings_changed', officeId, detail: { setting, ...extra } },
+    ctx.now,
+  );
 }
 
 function peopleOf(ctx: StaffRouteContext, officeId: string) {
@@ -74,13 +90,22 @@ export const adminOfficeRoutes: StaffRoute[] = [
       const office = getOffice(db, ctx.params.id ?? '');
       if (!office) return notFound();
       const people = peopleOf(ctx, office.id);
-      const patterns = caseworkerPatternsFor(db, people.map((p) => p.id));
+      const patterns = caseworkerPatternsFor(
+        db,
+        people.map((p) => p.id),
+      );
       return render({
         kind: 'office_detail',
         office: { id: office.id, name: office.name, nation: office.nation },
         hours: WEEKDAYS.map((weekday) => {
           const day = office.hours.find((h) => h.weekday === weekday);
-          return { weekday, label: WEEKDAY_LABELS[weekday - 1]!, open: !!day, opens: day?.opens ?? '09:00', closes: day?.closes ?? '17:00' };
+          return {
+            weekday,
+            label: WEEKDAY_LABELS[weekday - 1]!,
+            open: !!day,
+            opens: day?.opens ?? '09:00',
+            closes: day?.closes ?? '17:00',
+          };
         }),
         closures: listClosures(db, office.id),
         recipients: listRecipients(db, office.id),
@@ -90,7 +115,9 @@ export const adminOfficeRoutes: StaffRoute[] = [
             id: person.id,
             name: person.name,
             role: ROLE_LABELS[person.role],
-            patternText: pattern ? shiftsText(pattern.weekly, pattern.maxFirstContactsPerDay) : 'Not set: never offered first-contact slots',
+            patternText: pattern
+              ? shiftsText(pattern.weekly, pattern.maxFirstContactsPerDay)
+              : 'Not set: never offered first-contact slots',
           };
         }),
         today: londonDate(ctx.now),
@@ -112,17 +139,27 @@ export const adminOfficeRoutes: StaffRoute[] = [
         const open = field(ctx.body, `open-${weekday}`) === 'yes';
         const opens = field(ctx.body, `opens-${weekday}`);
         const closes = field(ctx.body, `closes-${weekday}`);
-        Object.assign(values, { [`open-${weekday}`]: open ? 'yes' : '', [`opens-${weekday}`]: opens, [`closes-${weekday}`]: closes });
+        Object.assign(values, {
+          [`open-${weekday}`]: open ? 'yes' : '',
+          [`opens-${weekday}`]: opens,
+          [`closes-${weekday}`]: closes,
+        });
         if (open) hours.push({ weekday: weekday as IsoWeekday, opens, closes });
       }
       try {
         setOfficeHours(ctx.services.db, id, hours, ctx.now);
       } catch (error) {
         if (!(error instanceof OfficeSettingsError)) throw error;
-        return redirect(officePath(id, 'hours'), { form: 'hours', errors: { hours: `The hours were not saved: ${error.message}.` }, values });
+        return redirect(officePath(id, 'hours'), {
+          form: 'hours',
+          errors: { hours: `The hours were not saved: ${error.message}.` },
+          values,
+        });
       }
       auditSetting(ctx, id, 'hours', { openDays: hours.length });
-      return redirect(officePath(id), { messages: [{ kind: 'success', text: 'Opening hours saved. Deadlines already given are not moved.' }] });
+      return redirect(officePath(id), {
+        messages: [{ kind: 'success', text: 'Opening hours saved. Deadlines already given are not moved.' }],
+      });
     },
     OFFICE,
   ),
@@ -135,9 +172,18 @@ export const adminOfficeRoutes: StaffRoute[] = [
       const id = ctx.params.id ?? '';
       if (!getOffice(ctx.services.db, id)) return notFound();
       const values = { date: field(ctx.body, 'date').trim(), reason: field(ctx.body, 'reason').trim().slice(0, 200) };
-      if (values.date === '') return redirect(officePath(id, 'closures'), { form: 'closures', errors: { date: 'Enter the date the office is closed.' }, values });
+      if (values.date === '')
+        return redirect(officePath(id, 'closures'), {
+          form: 'closures',
+          errors: { date: 'Enter the date the office is closed.' },
+          values,
+        });
       if (values.date < londonDate(ctx.now)) {
-        return redirect(officePath(id, 'closures'), { form: 'closures', errors: { date: 'The date must be today or later.' }, values });
+        return redirect(officePath(id, 'closures'), {
+          form: 'closures',
+          errors: { date: 'The date must be today or later.' },
+          values,
+        });
       }
       try {
         addClosure(ctx.services.db, id, { date: values.date, reason: values.reason || null }, ctx.now);
@@ -146,7 +192,9 @@ export const adminOfficeRoutes: StaffRoute[] = [
         return redirect(officePath(id, 'closures'), { form: 'closures', errors: { date: error.message }, values });
       }
       auditSetting(ctx, id, 'closure_added', { date: values.date });
-      return redirect(officePath(id, 'closures'), { messages: [{ kind: 'success', text: `Closure on ${values.date} added.` }] });
+      return redirect(officePath(id, 'closures'), {
+        messages: [{ kind: 'success', text: `Closure on ${values.date} added.` }],
+      });
     },
     OFFICE,
   ),
@@ -167,7 +215,9 @@ export const adminOfficeRoutes: StaffRoute[] = [
       }
       if (!removed) return notFound();
       auditSetting(ctx, id, 'closure_removed', { date });
-      return redirect(officePath(id, 'closures'), { messages: [{ kind: 'success', text: `Closure on ${date} removed.` }] });
+      return redirect(officePath(id, 'closures'), {
+        messages: [{ kind: 'success', text: `Closure on ${date} removed.` }],
+      });
     },
     OFFICE,
   ),
@@ -187,14 +237,20 @@ export const adminOfficeRoutes: StaffRoute[] = [
         });
       } catch (error) {
         if (!(error instanceof OfficeSettingsError)) throw error;
-        return redirect(officePath(id, 'recipients'), { form: 'recipients', errors: { triage: error.message }, values });
+        return redirect(officePath(id, 'recipients'), {
+          form: 'recipients',
+          errors: { triage: error.message },
+          values,
+        });
       }
       auditSetting(ctx, id, 'recipients', {
         triage: split(values.triage ?? '').length,
         duty: split(values.duty ?? '').length,
         managers: split(values.managers ?? '').length,
       });
-      return redirect(officePath(id, 'recipients'), { messages: [{ kind: 'success', text: 'Alert recipients saved.' }] });
+      return redirect(officePath(id, 'recipients'), {
+        messages: [{ kind: 'success', text: 'Alert recipients saved.' }],
+      });
     },
     OFFICE,
   ),
@@ -205,7 +261,11 @@ export const adminOfficeRoutes: StaffRoute[] = [
     ADMIN_ROLES,
     (ctx) => {
       const { db } = ctx.services;
-      const member = db.select({ id: staffUsers.id, name: staffUsers.name }).from(staffUsers).where(eq(staffUsers.id, ctx.params.id ?? '')).get();
+      const member = db
+        .select({ id: staffUsers.id, name: staffUsers.name })
+        .from(staffUsers)
+        .where(eq(staffUsers.id, ctx.params.id ?? ''))
+        .get();
       if (!member) return notFound();
       const pattern = getCaseworkerPattern(db, member.id);
       return render({
@@ -213,7 +273,13 @@ export const adminOfficeRoutes: StaffRoute[] = [
         member,
         shifts: WEEKDAYS.map((weekday) => {
           const shift = pattern?.weekly.find((s) => s.weekday === weekday);
-          return { weekday, label: WEEKDAY_LABELS[weekday - 1]!, working: !!shift, start: shift?.start ?? '09:00', end: shift?.end ?? '17:00' };
+          return {
+            weekday,
+            label: WEEKDAY_LABELS[weekday - 1]!,
+            working: !!shift,
+            start: shift?.start ?? '09:00',
+            end: shift?.end ?? '17:00',
+          };
         }),
         maxFirstContactsPerDay: pattern?.maxFirstContactsPerDay ?? 4,
         hasPattern: !!pattern,
@@ -236,19 +302,41 @@ export const adminOfficeRoutes: StaffRoute[] = [
         const working = field(ctx.body, `work-${weekday}`) === 'yes';
         const start = field(ctx.body, `start-${weekday}`);
         const end = field(ctx.body, `end-${weekday}`);
-        Object.assign(values, { [`work-${weekday}`]: working ? 'yes' : '', [`start-${weekday}`]: start, [`end-${weekday}`]: end });
+        Object.assign(values, {
+          [`work-${weekday}`]: working ? 'yes' : '',
+          [`start-${weekday}`]: start,
+          [`end-${weekday}`]: end,
+        });
         if (working) weekly.push({ weekday: weekday as IsoWeekday, start, end });
       }
       const max = /^\d{1,3}$/.test(values.max ?? '') ? Number(values.max) : Number.NaN;
       const path = `/staff/admin/staff/${encodeURIComponent(id)}/pattern`;
-      if (!Number.isInteger(max)) return redirect(path, { form: 'pattern', errors: { max: 'Enter how many first contacts a day, as a whole number.' }, values });
+      if (!Number.isInteger(max))
+        return redirect(path, {
+          form: 'pattern',
+          errors: { max: 'Enter how many first contacts a day, as a whole number.' },
+          values,
+        });
       try {
         setCaseworkerPattern(db, id, { weekly, maxFirstContactsPerDay: max }, ctx.now);
       } catch (error) {
         if (!(error instanceof OfficeSettingsError)) throw error;
-        return redirect(path, { form: 'pattern', errors: { shifts: `The pattern was not saved: ${error.message}.` }, values });
+        return redirect(path, {
+          form: 'pattern',
+          errors: { shifts: `The pattern was not saved: ${error.message}.` },
+          values,
+        });
       }
-      recordAudit(db, { actorId: ctx.staff.id, action: 'office_settings_changed', targetStaffId: id, detail: { setting: 'pattern', shifts: weekly.length, maxFirstContactsPerDay: max } }, ctx.now);
+      recordAudit(
+        db,
+        {
+          actorId: ctx.staff.id,
+          action: 'office_settings_changed',
+          targetStaffId: id,
+          detail: { setting: 'pattern', shifts: weekly.length, maxFirstContactsPerDay: max },
+        },
+        ctx.now,
+      );
       return redirect(path, { messages: [{ kind: 'success', text: 'First-contact pattern saved.' }] });
     },
     PERSON,

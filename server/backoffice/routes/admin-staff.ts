@@ -2,9 +2,26 @@ import { asc } from 'drizzle-orm';
 import { offices } from '../../../db/schema/offices.ts';
 import { enrolmentUrl } from '../../auth/enrolment.ts';
 import { countSessionsFor } from '../../auth/sessions.ts';
-import { addStaff, disableStaff, enableStaff, findStaff, listStaff, reissueEnrolment, updateStaffAccess } from '../../staff/accounts.ts';
+import {
+  addStaff,
+  disableStaff,
+  enableStaff,
+  findStaff,
+  listStaff,
+  reissueEnrolment,
+  updateStaffAccess,
+} from '../../staff/accounts.ts';
 import { ADMIN_ROLES } from '../../staff/roles.ts';
-import { field, fieldList, notFound, redirect, render, staffRoute, type StaffRoute, type StaffRouteContext } from '../http.ts';
+import {
+  field,
+  fieldList,
+  notFound,
+  redirect,
+  render,
+  staffRoute,
+  type StaffRoute,
+  type StaffRouteContext,
+} from '../http.ts';
 import type { OfficeOption } from '../pages.ts';
 
 /** Admins manage staff: add (with a one-time enrolment link), change role and offices, disable, re-enable. */
@@ -81,7 +98,14 @@ export const adminStaffRoutes: StaffRoute[] = [
       );
       if (result.kind === 'not_found') return notFound();
       if (result.kind === 'invalid') return redirect(memberPath(id), { form: 'access', errors: result.errors });
-      return redirect(memberPath(id), { messages: [{ kind: 'success', text: 'Role and offices saved. Their sessions have ended, so the change applies at once.' }] });
+      return redirect(memberPath(id), {
+        messages: [
+          {
+            kind: 'success',
+            text: 'Role and offices saved. Their sessions have ended, so the change applies at once.',
+          },
+        ],
+      });
     },
     ID,
   ),
@@ -93,12 +117,17 @@ export const adminStaffRoutes: StaffRoute[] = [
     (ctx) => {
       const id = ctx.params.id ?? '';
       if (id === ctx.staff.id) {
-        return redirect(memberPath(id), { form: 'disable', errors: { disable: 'You cannot disable your own account. Ask another administrator.' } });
+        return redirect(memberPath(id), {
+          form: 'disable',
+          errors: { disable: 'You cannot disable your own account. Ask another administrator.' },
+        });
       }
       const result = disableStaff(ctx.services.db, id, ctx.staff.id, ctx.now);
       if (!result) return notFound();
       const sessions = result.endedSessions === 1 ? '1 session' : `${result.endedSessions} sessions`;
-      return redirect(memberPath(id), { messages: [{ kind: 'success', text: `Account disabled. ${sessions} ended.` }] });
+      return redirect(memberPath(id), {
+        messages: [{ kind: 'success', text: `Account disabled. ${sessions} ended.` }],
+      });
     },
     ID,
   ),
@@ -127,12 +156,19 @@ export const adminStaffRoutes: StaffRoute[] = [
     (ctx) => {
       const id = ctx.params.id ?? '';
       if (id === ctx.staff.id) {
-        return redirect(memberPath(id), { form: 'enrolment', errors: { enrolment: 'You cannot reset your own sign-in. Ask another administrator.' } });
+        return redirect(memberPath(id), {
+          form: 'enrolment',
+          errors: { enrolment: 'You cannot reset your own sign-in. Ask another administrator.' },
+        });
       }
       const member = findStaff(ctx.services.db, id);
       if (!member) return notFound();
       const issued = reissueEnrolment(ctx.services.db, id, ctx.staff.id, ctx.now);
-      if (!issued) return redirect(memberPath(id), { form: 'enrolment', errors: { enrolment: 'Enable the account before sending a new link.' } });
+      if (!issued)
+        return redirect(memberPath(id), {
+          form: 'enrolment',
+          errors: { enrolment: 'Enable the account before sending a new link.' },
+        });
       return render({
         kind: 'enrolment_link',
         member: { id: member.id, name: member.name, email: member.email },

@@ -1,6 +1,12 @@
 import { asc, inArray } from 'drizzle-orm';
 import { staffOffices, staffUsers } from '../../../db/schema/staff.ts';
-import { AUDIT_ACTIONS, listAuditEvents, verifyAuditChain, type AuditAction, type AuditScope } from '../../audit/audit.ts';
+import {
+  AUDIT_ACTIONS,
+  listAuditEvents,
+  verifyAuditChain,
+  type AuditAction,
+  type AuditScope,
+} from '../../audit/audit.ts';
 import { AUDIT_ROLES } from '../../staff/roles.ts';
 import { render, staffRoute, type StaffRoute } from '../http.ts';
 import { referralReferencesFor } from '../referral-lookup.ts';
@@ -9,8 +15,11 @@ import { referralReferencesFor } from '../referral-lookup.ts';
 export const auditRoutes: StaffRoute[] = [
   staffRoute('GET', '/staff/audit', AUDIT_ROLES, (ctx) => {
     const { db } = ctx.services;
-    const scope: AuditScope = ctx.staff.role === 'admin' ? { kind: 'all' } : { kind: 'offices', officeIds: ctx.staff.officeIds };
-    const action = (AUDIT_ACTIONS as readonly string[]).includes(ctx.query.action ?? '') ? (ctx.query.action as AuditAction) : undefined;
+    const scope: AuditScope =
+      ctx.staff.role === 'admin' ? { kind: 'all' } : { kind: 'offices', officeIds: ctx.staff.officeIds };
+    const action = (AUDIT_ACTIONS as readonly string[]).includes(ctx.query.action ?? '')
+      ? (ctx.query.action as AuditAction)
+      : undefined;
     const actorId = /^[0-9a-f-]{36}$/.test(ctx.query.actor ?? '') ? ctx.query.actor : undefined;
     const before = Number.parseInt(ctx.query.before ?? '', 10);
     const { rows, nextBeforeSeq } = listAuditEvents(db, {
@@ -20,14 +29,28 @@ export const auditRoutes: StaffRoute[] = [
       beforeSeq: Number.isSafeInteger(before) && before > 0 ? before : undefined,
       limit: 50,
     });
-    const staffIds = [...new Set(rows.flatMap((row) => [row.targetStaffId, row.actorId]).filter((id): id is string => !!id))];
+    const staffIds = [
+      ...new Set(rows.flatMap((row) => [row.targetStaffId, row.actorId]).filter((id): id is string => !!id)),
+    ];
     const names = new Map(
-      (staffIds.length ? db.select({ id: staffUsers.id, name: staffUsers.name }).from(staffUsers).where(inArray(staffUsers.id, staffIds)).all() : []).map(
-        (row) => [row.id, row.name],
-      ),
+      (staffIds.length
+        ? db
+            .select({ id: staffUsers.id, name: staffUsers.name })
+            .from(staffUsers)
+            .where(inArray(staffUsers.id, staffIds))
+            .all()
+        : []
+      ).map((row) => [row.id, row.name]),
     );
-    const references = referralReferencesFor(db, rows.map((row) => row.referralId).filter((id): id is string => !!id));
-    const everyone = db.select({ id: staffUsers.id, name: staffUsers.name }).from(staffUsers).orderBy(asc(staffUsers.name)).all();
+    const references = referralReferencesFor(
+      db,
+      rows.map((row) => row.referralId).filter((id): id is string => !!id),
+    );
+    const everyone = db
+      .select({ id: staffUsers.id, name: staffUsers.name })
+      .from(staffUsers)
+      .orderBy(asc(staffUsers.name))
+      .all();
     // Managers choose among the people of their own offices.
     const colleagues =
       scope.kind === 'all'

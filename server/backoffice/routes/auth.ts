@@ -7,7 +7,16 @@ import { authenticatorSetup, completeEnrolment, findEnrolment } from '../../auth
 import { ABSOLUTE_TIMEOUT_MS, countSessionsFor, deleteAllSessionsFor, deleteSession } from '../../auth/sessions.ts';
 import { CHALLENGE_TTL_MS, completeSignIn, startSignIn } from '../../auth/sign-in.ts';
 import { ALL_ROLES } from '../../staff/roles.ts';
-import { field, publicRoute, redirect, render, safeReturnPath, staffRoute, type RouteContext, type StaffRoute } from '../http.ts';
+import {
+  field,
+  publicRoute,
+  redirect,
+  render,
+  safeReturnPath,
+  staffRoute,
+  type RouteContext,
+  type StaffRoute,
+} from '../http.ts';
 import type { EnrolPage } from '../pages.ts';
 
 /** Sign-in, the second factor, sign-out, enrolment and the account page. */
@@ -24,7 +33,8 @@ const NOTICES: Record<string, string> = {
   'signed-out-everywhere': 'You have signed out on every device.',
   enrolled: 'Your account is set up. Sign in with your email address, password and a code from your app.',
 };
-const NOT_RECOGNISED = 'We could not sign you in with those details. Check your email address, password and code, then try again.';
+const NOT_RECOGNISED =
+  'We could not sign you in with those details. Check your email address, password and code, then try again.';
 const PROBLEMS: Record<string, string> = {
   'not-recognised': NOT_RECOGNISED,
   expired: 'Your sign-in took too long, so it was stopped to keep your account safe. Start again.',
@@ -94,7 +104,8 @@ export const authRoutes: StaffRoute[] = [
         { email, password, ip: ctx.request.ip, returnTo: safeReturnPath(field(ctx.body, 'next')) },
         ctx.now,
       );
-      if (result.kind === 'locked') return signInPage(ctx, lockedMessage(minutesUntil(result.until, ctx.now)), 429, email);
+      if (result.kind === 'locked')
+        return signInPage(ctx, lockedMessage(minutesUntil(result.until, ctx.now)), 429, email);
       const names = staffCookieNames(ctx.config.servedOverHttps);
       setStaffCookie(ctx.reply, ctx.config.servedOverHttps, names.challenge, result.token, CHALLENGE_TTL_MS / 1000);
       return redirect('/staff/sign-in/code');
@@ -102,7 +113,9 @@ export const authRoutes: StaffRoute[] = [
     { rateLimit: SIGN_IN_LIMIT },
   ),
 
-  publicRoute('GET', '/staff/sign-in/code', () => render({ kind: 'sign_in_code', error: null }), { access: { kind: 'challenge' } }),
+  publicRoute('GET', '/staff/sign-in/code', () => render({ kind: 'sign_in_code', error: null }), {
+    access: { kind: 'challenge' },
+  }),
 
   publicRoute(
     'POST',
@@ -110,7 +123,12 @@ export const authRoutes: StaffRoute[] = [
     async (ctx) => {
       const names = staffCookieNames(ctx.config.servedOverHttps);
       const code = field(ctx.body, 'code');
-      if (code.trim() === '') return render({ kind: 'sign_in_code', status: 422, error: 'Enter the 6-digit code from your authenticator app, or a recovery code.' });
+      if (code.trim() === '')
+        return render({
+          kind: 'sign_in_code',
+          status: 422,
+          error: 'Enter the 6-digit code from your authenticator app, or a recovery code.',
+        });
       const result = await completeSignIn(
         ctx.services.db,
         ctx.services.keyring,
@@ -148,7 +166,16 @@ export const authRoutes: StaffRoute[] = [
   staffRoute('POST', '/staff/sign-out-everywhere', ALL_ROLES, (ctx) => {
     ctx.services.db.transaction((tx) => {
       const ended = deleteAllSessionsFor(tx, ctx.staff.id);
-      recordAudit(tx, { actorId: ctx.staff.id, action: 'sign_out_everywhere', targetStaffId: ctx.staff.id, detail: { endedSessions: ended } }, ctx.now);
+      recordAudit(
+        tx,
+        {
+          actorId: ctx.staff.id,
+          action: 'sign_out_everywhere',
+          targetStaffId: ctx.staff.id,
+          detail: { endedSessions: ended },
+        },
+        ctx.now,
+      );
     });
     clearStaffCookie(ctx.reply, ctx.config.servedOverHttps, staffCookieNames(ctx.config.servedOverHttps).session);
     return redirect('/staff/sign-in?notice=signed-out-everywhere');

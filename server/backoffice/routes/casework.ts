@@ -5,11 +5,35 @@ import { loadReferralAnswers } from '../../referrals/store.ts';
 import { referralCsvHeader, referralCsvRow, toCsvLine } from '../../referrals/display.ts';
 import { londonWallTimeToInstant, isValidIsoDate } from '../../scheduling/calendar.ts';
 import { CASEWORK_ROLES, MANAGER_ROLES } from '../../staff/roles.ts';
-import { field, notFound, redirect, render, staffRoute, type RouteResult, type StaffRoute, type StaffRouteContext } from '../http.ts';
+import {
+  field,
+  notFound,
+  redirect,
+  render,
+  staffRoute,
+  type RouteResult,
+  type StaffRoute,
+  type StaffRouteContext,
+} from '../http.ts';
 import type { InboxPage } from '../pages.ts';
 import { referralForStaff } from '../casework/access.ts';
-import { addNote, assignableStaff, assignReferral, bookAppointment, changeStatus, overridePriority, recordContactAttempt } from '../casework/actions.ts';
-import { nameMatch, parseInboxFilters, queryInbox, referenceMatch, urgencyOf, type InboxFilters } from '../casework/inbox.ts';
+import {
+  addNote,
+  assignableStaff,
+  assignReferral,
+  bookAppointment,
+  changeStatus,
+  overridePriority,
+  recordContactAttempt,
+} from '../casework/actions.ts';
+import {
+  nameMatch,
+  parseInboxFilters,
+  queryInbox,
+  referenceMatch,
+  urgencyOf,
+  type InboxFilters,
+} from '../casework/inbox.ts';
 import { buildReferralPage } from '../casework/record.ts';
 import { PRIORITY_LABELS, STATUS_LABELS, type ReferralStatus } from '../casework/statuses.ts';
 
@@ -41,7 +65,13 @@ function filterQuery(filters: InboxFilters): string {
   return query.toString();
 }
 
-function inboxPage(ctx: StaffRouteContext, filters: InboxFilters, search: InboxPage['search'], match: ReturnType<typeof referenceMatch>, reference = ''): RouteResult {
+function inboxPage(
+  ctx: StaffRouteContext,
+  filters: InboxFilters,
+  search: InboxPage['search'],
+  match: ReturnType<typeof referenceMatch>,
+  reference = '',
+): RouteResult {
   const { db } = ctx.services;
   const officeRows = db.select({ id: offices.id, name: offices.name }).from(offices).orderBy(asc(offices.name)).all();
   const mine = officeRows.filter((office) => ctx.staff.officeIds.includes(office.id));
@@ -85,7 +115,10 @@ function inboxPage(ctx: StaffRouteContext, filters: InboxFilters, search: InboxP
 }
 
 /** Finds the referral for a POST, or answers "not found" (also for another office's referral). */
-function withReferral(ctx: StaffRouteContext, act: (referral: NonNullable<ReturnType<typeof referralForStaff>>) => RouteResult): RouteResult {
+function withReferral(
+  ctx: StaffRouteContext,
+  act: (referral: NonNullable<ReturnType<typeof referralForStaff>>) => RouteResult,
+): RouteResult {
   const referral = referralForStaff(ctx.services.db, ctx.staff, ctx.params.id ?? '', ctx.now);
   if (!referral) return notFound();
   return act(referral);
@@ -100,7 +133,13 @@ export const caseworkRoutes: StaffRoute[] = [
     if (ref) {
       const match = referenceMatch(ref);
       const problem = match ? null : 'References look like SL-7KQ4-M9TX. Check the reference and try again.';
-      return inboxPage(ctx, { ...filters, status: 'all', page: 1 }, { kind: 'reference', problem }, match, ref.slice(0, 20));
+      return inboxPage(
+        ctx,
+        { ...filters, status: 'all', page: 1 },
+        { kind: 'reference', problem },
+        match,
+        ref.slice(0, 20),
+      );
     }
     return inboxPage(ctx, filters, null, null);
   }),
@@ -109,9 +148,19 @@ export const caseworkRoutes: StaffRoute[] = [
   staffRoute('POST', '/staff/search', CASEWORK_ROLES, (ctx) => {
     const name = field(ctx.body, 'name').trim().slice(0, 200);
     if (name === '') {
-      return inboxPage(ctx, { ...parseInboxFilters({}), status: 'all' }, { kind: 'name', problem: 'Enter his full name to search.' }, null);
+      return inboxPage(
+        ctx,
+        { ...parseInboxFilters({}), status: 'all' },
+        { kind: 'name', problem: 'Enter his full name to search.' },
+        null,
+      );
     }
-    return inboxPage(ctx, { ...parseInboxFilters({}), status: 'all' }, { kind: 'name', problem: null }, nameMatch(ctx.services.keyring, name));
+    return inboxPage(
+      ctx,
+      { ...parseInboxFilters({}), status: 'all' },
+      { kind: 'name', problem: null },
+      nameMatch(ctx.services.keyring, name),
+    );
   }),
 
   staffRoute(
@@ -149,7 +198,12 @@ export const caseworkRoutes: StaffRoute[] = [
       withReferral(ctx, (referral) => {
         const input = { priority: field(ctx.body, 'priority'), reason: field(ctx.body, 'reason') };
         const result = overridePriority(ctx.services.db, ctx.services.keyring, ctx.staff, referral, input, ctx.now);
-        if (!result.ok) return redirect(recordPath(referral.id, 'priority'), { form: 'priority', errors: result.errors, values: input });
+        if (!result.ok)
+          return redirect(recordPath(referral.id, 'priority'), {
+            form: 'priority',
+            errors: result.errors,
+            values: input,
+          });
         return redirect(recordPath(referral.id), { messages: [{ kind: 'success', text: result.message }] });
       }),
     ID,
@@ -161,13 +215,30 @@ export const caseworkRoutes: StaffRoute[] = [
     CASEWORK_ROLES,
     (ctx) =>
       withReferral(ctx, (referral) => {
-        const values = { channel: field(ctx.body, 'channel'), outcome: field(ctx.body, 'outcome'), note: field(ctx.body, 'note'), at: field(ctx.body, 'at') };
+        const values = {
+          channel: field(ctx.body, 'channel'),
+          outcome: field(ctx.body, 'outcome'),
+          note: field(ctx.body, 'note'),
+          at: field(ctx.body, 'at'),
+        };
         const at = values.at.trim() === '' ? null : parseLondonDateTime(values.at);
         if (values.at.trim() !== '' && !at) {
-          return redirect(recordPath(referral.id, 'contact'), { form: 'contact', errors: { at: 'Enter the time like 14/03/2026 10:30, or leave it empty for now.' }, values });
+          return redirect(recordPath(referral.id, 'contact'), {
+            form: 'contact',
+            errors: { at: 'Enter the time like 14/03/2026 10:30, or leave it empty for now.' },
+            values,
+          });
         }
-        const result = recordContactAttempt(ctx.services.db, ctx.services.keyring, ctx.staff, referral, { ...values, at }, ctx.now);
-        if (!result.ok) return redirect(recordPath(referral.id, 'contact'), { form: 'contact', errors: result.errors, values });
+        const result = recordContactAttempt(
+          ctx.services.db,
+          ctx.services.keyring,
+          ctx.staff,
+          referral,
+          { ...values, at },
+          ctx.now,
+        );
+        if (!result.ok)
+          return redirect(recordPath(referral.id, 'contact'), { form: 'contact', errors: result.errors, values });
         return redirect(recordPath(referral.id), { messages: [{ kind: 'success', text: result.message }] });
       }),
     ID,
@@ -193,7 +264,12 @@ export const caseworkRoutes: StaffRoute[] = [
           { ...values, startsAt: parseLondonDateTime(values.startsAt) },
           ctx.now,
         );
-        if (!result.ok) return redirect(recordPath(referral.id, 'appointment'), { form: 'appointment', errors: result.errors, values });
+        if (!result.ok)
+          return redirect(recordPath(referral.id, 'appointment'), {
+            form: 'appointment',
+            errors: result.errors,
+            values,
+          });
         return redirect(recordPath(referral.id), { messages: [{ kind: 'success', text: result.message }] });
       }),
     ID,
@@ -207,7 +283,8 @@ export const caseworkRoutes: StaffRoute[] = [
       withReferral(ctx, (referral) => {
         const note = field(ctx.body, 'note');
         const result = addNote(ctx.services.db, ctx.services.keyring, ctx.staff, referral, note, ctx.now);
-        if (!result.ok) return redirect(recordPath(referral.id, 'notes'), { form: 'notes', errors: result.errors, values: { note } });
+        if (!result.ok)
+          return redirect(recordPath(referral.id, 'notes'), { form: 'notes', errors: result.errors, values: { note } });
         return redirect(recordPath(referral.id), { messages: [{ kind: 'success', text: result.message }] });
       }),
     ID,
@@ -220,11 +297,22 @@ export const caseworkRoutes: StaffRoute[] = [
     (ctx) =>
       withReferral(ctx, (referral) => {
         const values = { status: field(ctx.body, 'status'), closedReason: field(ctx.body, 'closedReason') };
-        const result = changeStatus(ctx.services.db, ctx.services.keyring, ctx.staff, referral, values, { publicBaseUrl: ctx.config.publicBaseUrl }, ctx.now);
-        if (!result.ok) return redirect(recordPath(referral.id, 'status'), { form: 'status', errors: result.errors, values });
+        const result = changeStatus(
+          ctx.services.db,
+          ctx.services.keyring,
+          ctx.staff,
+          referral,
+          values,
+          { publicBaseUrl: ctx.config.publicBaseUrl },
+          ctx.now,
+        );
+        if (!result.ok)
+          return redirect(recordPath(referral.id, 'status'), { form: 'status', errors: result.errors, values });
         // The managers' email was queued in the same transaction; wake the outbox so it goes now.
         if (result.escalated) ctx.services.mail.signal.notify();
-        return redirect(recordPath(referral.id), { messages: [{ kind: result.escalated ? 'warning' : 'success', text: result.message }] });
+        return redirect(recordPath(referral.id), {
+          messages: [{ kind: result.escalated ? 'warning' : 'success', text: result.message }],
+        });
       }),
     ID,
   ),
@@ -247,8 +335,23 @@ export const caseworkRoutes: StaffRoute[] = [
         referral.contactBy.toISOString(),
         ...referralCsvRow(loaded.answers),
       ];
-      recordAudit(ctx.services.db, { actorId: ctx.staff.id, action: 'referral_exported', referralId: referral.id, officeId: referral.officeId, detail: { format: 'csv' } }, ctx.now);
-      return { kind: 'download', filename: `${referral.reference}.csv`, contentType: 'text/csv; charset=utf-8', body: `${toCsvLine(header)}\r\n${toCsvLine(row)}\r\n` };
+      recordAudit(
+        ctx.services.db,
+        {
+          actorId: ctx.staff.id,
+          action: 'referral_exported',
+          referralId: referral.id,
+          officeId: referral.officeId,
+          detail: { format: 'csv' },
+        },
+        ctx.now,
+      );
+      return {
+        kind: 'download',
+        filename: `${referral.reference}.csv`,
+        contentType: 'text/csv; charset=utf-8',
+        body: `${toCsvLine(header)}\r\n${toCsvLine(row)}\r\n`,
+      };
     },
     ID,
   ),

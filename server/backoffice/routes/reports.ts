@@ -12,8 +12,20 @@ export const reportRoutes: StaffRoute[] = [
     const requested = Number.parseInt(ctx.query.days ?? '', 10);
     const periodDays = PERIODS.includes(requested) ? requested : 90;
     const report = serviceReport(ctx.services.db, ctx.staff.officeIds, periodDays, ctx.now);
-    const names = ctx.services.db.select({ id: offices.id, name: offices.name }).from(offices).orderBy(asc(offices.name)).all();
-    recordAudit(ctx.services.db, { actorId: ctx.staff.id, action: 'report_viewed', detail: { report: 'service', periodDays, officeIds: ctx.staff.officeIds } }, ctx.now);
+    const names = ctx.services.db
+      .select({ id: offices.id, name: offices.name })
+      .from(offices)
+      .orderBy(asc(offices.name))
+      .all();
+    recordAudit(
+      ctx.services.db,
+      {
+        actorId: ctx.staff.id,
+        action: 'report_viewed',
+        detail: { report: 'service', periodDays, officeIds: ctx.staff.officeIds },
+      },
+      ctx.now,
+    );
     return render({
       kind: 'reports',
       officeNames: names.filter((o) => ctx.staff.officeIds.includes(o.id)).map((o) => o.name),

@@ -21,7 +21,10 @@ export function nationsLabel(nations: readonly Nation[]): string {
 
 /** True when the page covers only part of the UK, so readers elsewhere must be pointed to the differences. */
 export function coversOnlyPartOfUk(nations: readonly Nation[]): boolean {
-  return !nations.includes('uk') && !(nations.includes('england-and-wales') && nations.includes('scotland') && nations.includes('northern-ireland'));
+  return (
+    !nations.includes('uk') &&
+    !(nations.includes('england-and-wales') && nations.includes('scotland') && nations.includes('northern-ireland'))
+  );
 }
 
 const longDate = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
@@ -42,6 +45,8 @@ export function contentPageUrl(page: { id: string; data: { section: string } }):
 }
 
 /** The heading that holds a page's Scotland and Northern Ireland differences, if it has one. */
-export function otherNationsHeading<H extends { depth: number; slug: string; text: string }>(headings: readonly H[]): H | undefined {
+export function otherNationsHeading<H extends { depth: number; slug: string; text: string }>(
+  headings: readonly H[],
+): H | undefined {
   return headings.find((h) => h.depth === 2 && /scotland|northern ireland/i.test(h.text));
 }

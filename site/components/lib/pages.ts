@@ -6,7 +6,9 @@ export type PageEntry = CollectionEntry<'pages'>;
 
 /** Journey stages in timeline order. Fails the build if two stages share an order. */
 export async function journeyStages(): Promise<PageEntry[]> {
-  const stages = (await getCollection('pages', (page) => page.data.section === 'journey')).sort((a, b) => a.data.order - b.data.order);
+  const stages = (await getCollection('pages', (page) => page.data.section === 'journey')).sort(
+    (a, b) => a.data.order - b.data.order,
+  );
   const orders = new Set(stages.map((s) => s.data.order));
   if (orders.size !== stages.length) throw new Error('Two journey pages have the same order');
   return stages;

@@ -10,7 +10,12 @@ const dateTime = new Intl.DateTimeFormat('en-GB', {
   minute: '2-digit',
   hour12: false,
 });
-const dateOnly = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', day: 'numeric', month: 'short', year: 'numeric' });
+const dateOnly = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Europe/London',
+  day: 'numeric',
+  month: 'short',
+  year: 'numeric',
+});
 
 /** "Sun 29 Nov 2026, 09:30". */
 const valid = (date: Date | null | undefined): date is Date => !!date && !Number.isNaN(date.getTime());

@@ -48,7 +48,9 @@ export const CHROMIUM_ARGS = [
 
 export async function launchBrowser(options: LaunchOptions = {}): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`Chromium not found at ${CHROMIUM_PATH}. Install it with: apt-get update && apt-get install -y chromium`);
+    throw new Error(
+      `Chromium not found at ${CHROMIUM_PATH}. Install it with: apt-get update && apt-get install -y chromium`,
+    );
   }
   return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS, ...options });
 }
@@ -85,12 +87,17 @@ function snapshotBuiltSite(): string {
   throw new Error('Could not take a consistent copy of dist/client');
 }
 
-export async function startServer(options: { env?: Record<string, string>; snapshot?: boolean } = {}): Promise<RunningServer> {
+export async function startServer(
+  options: { env?: Record<string, string>; snapshot?: boolean } = {},
+): Promise<RunningServer> {
   const siteDir = options.snapshot === false ? undefined : snapshotBuiltSite();
   let t: TestApp | undefined;
   for (let attempt = 0; !t; attempt++) {
     try {
-      t = await buildTestApp({ ...(options.env ? { env: options.env } : {}), deps: siteDir ? { clientDir: siteDir } : {} });
+      t = await buildTestApp({
+        ...(options.env ? { env: options.env } : {}),
+        deps: siteDir ? { clientDir: siteDir } : {},
+      });
     } catch (error) {
       // dist/server being rebuilt by someone else: wait for it, then try again.
       if (attempt >= 10) throw error;

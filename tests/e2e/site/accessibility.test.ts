@@ -57,14 +57,18 @@ describe('accessibility', () => {
     it.each(pages)('%s has no violations', async (path) => {
       await page.goto(`${server.baseUrl}${path}`);
       const results = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
-      const summary = results.violations.map((v) => `${v.id} (${v.impact}): ${v.help} -> ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+      const summary = results.violations.map(
+        (v) => `${v.id} (${v.impact}): ${v.help} -> ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
+      );
       expect(summary).toEqual([]);
       // axe really ran its WCAG rules here (colour contrast among them).
       expect(results.passes.some((rule) => rule.id === 'color-contrast')).toBe(true);
     });
 
     it('would report a violation (so these tests can fail)', async () => {
-      await page.setContent('<!doctype html><html><body><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="><a href="/x"></a></body></html>');
+      await page.setContent(
+        '<!doctype html><html><body><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="><a href="/x"></a></body></html>',
+      );
       const results = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
       expect(results.violations.map((v) => v.id)).toEqual(expect.arrayContaining(['image-alt', 'link-name']));
     });
@@ -87,11 +91,16 @@ describe('accessibility', () => {
 
     it('the check notices an element whose focus style was removed', async () => {
       await page.goto(`${server.baseUrl}/`);
-      await page.addStyleTag({ content: 'a:focus-visible { outline: none !important; box-shadow: none !important; }' }).catch(() => undefined);
+      await page
+        .addStyleTag({ content: 'a:focus-visible { outline: none !important; box-shadow: none !important; }' })
+        .catch(() => undefined);
       // The CSP blocks injected <style>, so remove the indicator through the CSSOM instead.
       await page.evaluate(() => {
         const sheet = document.styleSheets[0]!;
-        sheet.insertRule('a:focus-visible, .skip-link:focus, .skip-link:focus-visible { outline: none !important; box-shadow: none !important; }', sheet.cssRules.length);
+        sheet.insertRule(
+          'a:focus-visible, .skip-link:focus, .skip-link:focus-visible { outline: none !important; box-shadow: none !important; }',
+          sheet.cssRules.length,
+        );
       });
       await page.keyboard.press('Tab');
       const info = await focused();
@@ -114,20 +123,23 @@ describe('accessibility', () => {
       expect(await page.evaluate(() => document.querySelector('main')!.contains(document.activeElement))).toBe(true);
     });
 
-    it.each(pages)('%s: "Get help now" and "Refer yourself" are among the first focus stops and in the banner', async (path) => {
-      await page.goto(`${server.baseUrl}${path}`);
-      const banner = page.getByRole('banner');
-      expect(await banner.getByRole('link', { name: 'Get help now', exact: true }).count()).toBe(1);
-      expect(await banner.getByRole('link', { name: 'Refer yourself', exact: true }).count()).toBe(1);
-      const order: string[] = [];
-      for (let i = 0; i < 6; i++) {
-        await page.keyboard.press('Tab');
-        order.push(await page.evaluate(() => (document.activeElement?.textContent ?? '').trim()));
-      }
-      expect(order).toContain('Get help now');
-      expect(order).toContain('Refer yourself');
-      expect(order.indexOf('Exit this page')).toBe(1);
-    });
+    it.each(pages)(
+      '%s: "Get help now" and "Refer yourself" are among the first focus stops and in the banner',
+      async (path) => {
+        await page.goto(`${server.baseUrl}${path}`);
+        const banner = page.getByRole('banner');
+        expect(await banner.getByRole('link', { name: 'Get help now', exact: true }).count()).toBe(1);
+        expect(await banner.getByRole('link', { name: 'Refer yourself', exact: true }).count()).toBe(1);
+        const order: string[] = [];
+        for (let i = 0; i < 6; i++) {
+          await page.keyboard.press('Tab');
+          order.push(await page.evaluate(() => (document.activeElement?.textContent ?? '').trim()));
+        }
+        expect(order).toContain('Get help now');
+        expect(order).toContain('Refer yourself');
+        expect(order.indexOf('Exit this page')).toBe(1);
+      },
+    );
 
     it('step two: following "Get help now" brings the crisis numbers into view', async () => {
       for (const path of ['/', '/journey/arrest-or-voluntary-interview/', '/privacy/']) {
@@ -138,7 +150,9 @@ describe('accessibility', () => {
         const heading = await page.locator('#crisis-help-heading').boundingBox();
         expect(heading && heading.y >= 0 && heading.y < 900, path).toBe(true);
         // The landmark and heading are exposed to assistive technology by name.
-        expect(await page.getByRole(path === '/' ? 'region' : 'complementary', { name: 'Get help now' }).count()).toBe(1);
+        expect(await page.getByRole(path === '/' ? 'region' : 'complementary', { name: 'Get help now' }).count()).toBe(
+          1,
+        );
       }
     });
   });

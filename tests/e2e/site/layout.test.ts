@@ -44,9 +44,14 @@ describe('layout', () => {
   it.each(cases)('%s at %i px: no sideways scrolling, screenshot saved', async (path, width) => {
     const { page } = contexts.get(width)!;
     await page.goto(`${server.baseUrl}${path}`);
-    const size = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth }));
+    const size = await page.evaluate(() => ({
+      scrollWidth: document.documentElement.scrollWidth,
+      innerWidth: window.innerWidth,
+    }));
     expect(size.innerWidth).toBe(width);
-    expect(size.scrollWidth, `${path} is ${size.scrollWidth}px wide at ${width}px`).toBeLessThanOrEqual(size.innerWidth);
+    expect(size.scrollWidth, `${path} is ${size.scrollWidth}px wide at ${width}px`).toBeLessThanOrEqual(
+      size.innerWidth,
+    );
     await page.screenshot({ path: screenshotName(path, width), fullPage: true });
   });
 
@@ -61,21 +66,27 @@ describe('layout', () => {
       wide.style.width = '600px';
       document.querySelector('main')!.append(wide);
     });
-    const size = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth }));
+    const size = await page.evaluate(() => ({
+      scrollWidth: document.documentElement.scrollWidth,
+      innerWidth: window.innerWidth,
+    }));
     expect(size.scrollWidth).toBeGreaterThan(size.innerWidth);
   });
 
-  it.each(pages)('%s at 320 px: "Exit this page", "Get help now" and "Refer yourself" are on the first screen', async (path) => {
-    const { page } = contexts.get(320)!;
-    await page.goto(`${server.baseUrl}${path}`);
-    for (const name of ['Exit this page', 'Get help now', 'Refer yourself']) {
-      const box = await page.getByRole('link', { name, exact: true }).first().boundingBox();
-      expect(box, name).not.toBeNull();
-      expect(box!.y + box!.height, `${name} bottom`).toBeLessThanOrEqual(640);
-      expect(box!.x + box!.width, `${name} right`).toBeLessThanOrEqual(320);
-      expect(box!.height, `${name} height (tap target)`).toBeGreaterThanOrEqual(24);
-    }
-  });
+  it.each(pages)(
+    '%s at 320 px: "Exit this page", "Get help now" and "Refer yourself" are on the first screen',
+    async (path) => {
+      const { page } = contexts.get(320)!;
+      await page.goto(`${server.baseUrl}${path}`);
+      for (const name of ['Exit this page', 'Get help now', 'Refer yourself']) {
+        const box = await page.getByRole('link', { name, exact: true }).first().boundingBox();
+        expect(box, name).not.toBeNull();
+        expect(box!.y + box!.height, `${name} bottom`).toBeLessThanOrEqual(640);
+        expect(box!.x + box!.width, `${name} right`).toBeLessThanOrEqual(320);
+        expect(box!.height, `${name} height (tap target)`).toBeGreaterThanOrEqual(24);
+      }
+    },
+  );
 
   it('"Exit this page" stays on screen while scrolling', async () => {
     const { page } = contexts.get(320)!;

@@ -42,7 +42,9 @@ describe('without JavaScript', () => {
 
     const crisis = page.locator('#crisis-help');
     expect(await crisis.isVisible()).toBe(true);
-    expect(await crisis.getByRole('link', { name: new RegExp(emergency.number) }).getAttribute('href')).toBe(emergency.tel);
+    expect(await crisis.getByRole('link', { name: new RegExp(emergency.number) }).getAttribute('href')).toBe(
+      emergency.tel,
+    );
 
     const refer = page.getByRole('link', { name: 'Refer yourself' }).first();
     expect(await refer.isVisible()).toBe(true);
@@ -54,7 +56,9 @@ describe('without JavaScript', () => {
     expect(await exit.getAttribute('rel')).toContain('noreferrer');
 
     // CSS loaded (the page is styled, not bare HTML).
-    expect(await page.evaluate(() => getComputedStyle(document.querySelector('.quick-exit')!).backgroundColor)).not.toBe('rgba(0, 0, 0, 0)');
+    expect(
+      await page.evaluate(() => getComputedStyle(document.querySelector('.quick-exit')!).backgroundColor),
+    ).not.toBe('rgba(0, 0, 0, 0)');
   });
 
   it('"Get help now" jumps to the crisis help on the same page', async () => {
@@ -75,7 +79,11 @@ describe('without JavaScript', () => {
 
   it('the exit link works as a plain link (and, without JavaScript, leaves this page in the history)', async () => {
     await context.route('https://www.bbc.co.uk/**', (route) =>
-      route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><title>Weather</title><h1>Weather</h1>' }),
+      route.fulfill({
+        status: 200,
+        contentType: 'text/html',
+        body: '<!doctype html><title>Weather</title><h1>Weather</h1>',
+      }),
     );
     await page.goto(`${server.baseUrl}/about/`);
     await page.goto(`${server.baseUrl}/privacy/`);

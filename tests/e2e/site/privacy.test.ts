@@ -40,7 +40,10 @@ describe('privacy and weight of every public page', () => {
     page.on('console', (message) => {
       if (message.type() !== 'error') return;
       // The unknown address is meant to answer 404: Chromium logs that for the document itself.
-      const expected404 = visit.expectNotFound && message.text().includes('status of 404') && message.location().url === visit.documentUrl;
+      const expected404 =
+        visit.expectNotFound &&
+        message.text().includes('status of 404') &&
+        message.location().url === visit.documentUrl;
       if (!expected404) visit.consoleErrors.push(message.text());
     });
     page.on('pageerror', (error) => visit.consoleErrors.push(error.message));
@@ -75,7 +78,10 @@ describe('privacy and weight of every public page', () => {
     const origin = new URL(server.baseUrl).host;
     const foreign = visit.requests.filter((u) => /^https?:/.test(u) && new URL(u).host !== origin);
     expect(foreign, 'requests to another host').toEqual([]);
-    expect(visit.requests.filter((u) => !/^https?:/.test(u) && !u.startsWith('data:')), 'other schemes').toEqual([]);
+    expect(
+      visit.requests.filter((u) => !/^https?:/.test(u) && !u.startsWith('data:')),
+      'other schemes',
+    ).toEqual([]);
 
     // Wake the quick-exit script (two Shift presses do not leave) before looking for stored data.
     await page.keyboard.press('Shift');
@@ -96,6 +102,8 @@ describe('privacy and weight of every public page', () => {
     const htmlDocument = sizes.find((s) => new URL(s.url).pathname === path);
     expect(htmlDocument?.encoding, 'the HTML is sent compressed with brotli').toBe('br');
     const total = sizes.reduce((sum, s) => sum + s.bytes, 0);
-    expect(total, sizes.map((s) => `${new URL(s.url).pathname} ${s.bytes}`).join(', ')).toBeLessThanOrEqual(PAGE_BUDGET_BYTES);
+    expect(total, sizes.map((s) => `${new URL(s.url).pathname} ${s.bytes}`).join(', ')).toBeLessThanOrEqual(
+      PAGE_BUDGET_BYTES,
+    );
   });
 });

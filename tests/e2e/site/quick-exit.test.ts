@@ -30,7 +30,11 @@ describe('quick exit with JavaScript', () => {
     context = await browser.newContext();
     await context.route('https://www.bbc.co.uk/**', async (route) => {
       neutralVisits += 1;
-      await route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><title>Weather</title><h1>Weather</h1>' });
+      await route.fulfill({
+        status: 200,
+        contentType: 'text/html',
+        body: '<!doctype html><title>Weather</title><h1>Weather</h1>',
+      });
     });
     page = await context.newPage();
   });
@@ -40,7 +44,8 @@ describe('quick exit with JavaScript', () => {
   });
 
   const status = () => page.locator('[data-quick-exit-status]').textContent();
-  const ready = () => page.waitForFunction(() => (document.querySelector('[data-quick-exit-hint]')?.textContent ?? '').includes('Shift'));
+  const ready = () =>
+    page.waitForFunction(() => (document.querySelector('[data-quick-exit-hint]')?.textContent ?? '').includes('Shift'));
 
   it('tells screen reader users about the Shift shortcut once the script is running', async () => {
     await page.goto(`${server.baseUrl}/`);
@@ -60,7 +65,9 @@ describe('quick exit with JavaScript', () => {
       (document.querySelector('a.quick-exit') as HTMLAnchorElement).click();
       const overlay = document.querySelector('.quick-exit-overlay');
       return {
-        overlay: overlay ? { position: getComputedStyle(overlay).position, background: getComputedStyle(overlay).backgroundColor } : null,
+        overlay: overlay
+          ? { position: getComputedStyle(overlay).position, background: getComputedStyle(overlay).backgroundColor }
+          : null,
         mainVisibility: getComputedStyle(document.querySelector('main')!).visibility,
         title: document.title,
         status: document.querySelector('[data-quick-exit-status]')?.textContent,

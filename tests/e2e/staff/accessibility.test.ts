@@ -27,11 +27,28 @@ describe('back-office accessibility', () => {
     const { db } = server.t.database;
     const keyring = server.t.app.services.keyring;
     const now = server.clock.now();
-    for (const role of ['caseworker', 'manager', 'admin'] as const) members[role] = await enrolStaff(db, keyring, now, { role });
-    referralId = insertSampleReferral(db, keyring, { receivedAt: new Date(now.getTime() - 3_600_000), priority: 'today' }).id;
-    for (let i = 0; i < 5; i++) insertSampleReferral(db, keyring, { receivedAt: new Date(now.getTime() - i * 86_400_000), officeId: 'leeds' });
+    for (const role of ['caseworker', 'manager', 'admin'] as const)
+      members[role] = await enrolStaff(db, keyring, now, { role });
+    referralId = insertSampleReferral(db, keyring, {
+      receivedAt: new Date(now.getTime() - 3_600_000),
+      priority: 'today',
+    }).id;
+    for (let i = 0; i < 5; i++)
+      insertSampleReferral(db, keyring, { receivedAt: new Date(now.getTime() - i * 86_400_000), officeId: 'leeds' });
     db.insert(outboxMessages)
-      .values({ id: randomUUID(), kind: 'referral_alert', recipientsEnc: 'x', subject: 'x', bodyEnc: 'x', status: 'failed', attempts: 5, nextAttemptAt: now, giveUpAt: now, lastError: 'timeout', createdAt: now })
+      .values({
+        id: randomUUID(),
+        kind: 'referral_alert',
+        recipientsEnc: 'x',
+        subject: 'x',
+        bodyEnc: 'x',
+        status: 'failed',
+        attempts: 5,
+        nextAttemptAt: now,
+        giveUpAt: now,
+        lastError: 'timeout',
+        createdAt: now,
+      })
       .run();
   });
   afterAll(async () => {
@@ -41,7 +58,9 @@ describe('back-office accessibility', () => {
 
   async function expectNoViolations(page: Page, label: string): Promise<void> {
     const results = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
-    const summary = results.violations.map((v) => `${v.id} (${v.impact}): ${v.help} -> ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+    const summary = results.violations.map(
+      (v) => `${v.id} (${v.impact}): ${v.help} -> ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
+    );
     expect(summary, `${label} (${page.url()})`).toEqual([]);
     // axe really looked at something (a blank or broken page would pass with no violations).
     expect(results.passes.length, label).toBeGreaterThan(5);
@@ -69,7 +88,12 @@ describe('back-office accessibility', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await expectNoViolations(page, 'code with an error');
 
-    const added = addStaff(server.t.database.db, { email: 'axe@saferlives.test', name: 'Axe Person', role: 'caseworker', officeIds: ['leeds'] }, null, server.clock.now());
+    const added = addStaff(
+      server.t.database.db,
+      { email: 'axe@saferlives.test', name: 'Axe Person', role: 'caseworker', officeIds: ['leeds'] },
+      null,
+      server.clock.now(),
+    );
     if (added.kind !== 'added') throw new Error('not added');
     await page.goto(enrolmentUrl(server.baseUrl, added.enrolmentToken));
     await expectNoViolations(page, 'enrol');

@@ -19,7 +19,10 @@ describe('casework without JavaScript', () => {
   beforeAll(async () => {
     [browser, server] = await Promise.all([launchBrowser(), startStaffServer()]);
     const { db } = server.t.database;
-    member = await enrolStaff(db, server.t.app.services.keyring, server.clock.now(), { role: 'caseworker', officeIds: ['leeds'] });
+    member = await enrolStaff(db, server.t.app.services.keyring, server.clock.now(), {
+      role: 'caseworker',
+      officeIds: ['leeds'],
+    });
     // Safe to call at any time, so the test does not depend on the hour it runs.
     reference = insertSampleReferral(db, server.t.app.services.keyring, {
       receivedAt: new Date(server.clock.now().getTime() - 3_600_000),
@@ -46,8 +49,12 @@ describe('casework without JavaScript', () => {
     await page.locator('#contact').getByLabel('Voicemail left').check();
     await page.locator('#contact').getByLabel('Note (optional)').fill('Rang twice, left a short message');
     await page.getByRole('button', { name: 'Record attempt' }).click();
-    expect(await page.locator('#contact .error-summary').innerText()).toContain('He said we must not leave a voicemail');
-    expect(await page.locator('#contact').getByLabel('Note (optional)').inputValue()).toBe('Rang twice, left a short message');
+    expect(await page.locator('#contact .error-summary').innerText()).toContain(
+      'He said we must not leave a voicemail',
+    );
+    expect(await page.locator('#contact').getByLabel('Note (optional)').inputValue()).toBe(
+      'Rang twice, left a short message',
+    );
 
     await page.locator('#contact').getByLabel('No answer').check();
     await page.getByRole('button', { name: 'Record attempt' }).click();
@@ -55,7 +62,10 @@ describe('casework without JavaScript', () => {
     expect(await page.locator('.record-summary').innerText()).toContain('Contact attempted');
 
     const inTwoDays = new Date(server.clock.now().getTime() + 2 * 86_400_000);
-    await page.locator('#appointment').getByLabel('Date and time').fill(`${londonDate(inTwoDays)}T11:00`);
+    await page
+      .locator('#appointment')
+      .getByLabel('Date and time')
+      .fill(`${londonDate(inTwoDays)}T11:00`);
     await page.locator('#appointment').getByLabel('Remote (phone or video)').check();
     await page.getByRole('button', { name: 'Book appointment' }).click();
     expect(await page.locator('.notice').first().innerText()).toContain('Appointment booked');

@@ -30,7 +30,12 @@ describe('staff sign-in in the browser', () => {
 
   it('enrols with a password and an authenticator, shows recovery codes once, then signs in with a code', async () => {
     const { db } = server.t.database;
-    const added = addStaff(db, { email: 'nia@saferlives.test', name: 'Nia Newcomer', role: 'caseworker', officeIds: ['leeds'] }, null, server.clock.now());
+    const added = addStaff(
+      db,
+      { email: 'nia@saferlives.test', name: 'Nia Newcomer', role: 'caseworker', officeIds: ['leeds'] },
+      null,
+      server.clock.now(),
+    );
     if (added.kind !== 'added') throw new Error('not added');
     const context = await browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
@@ -47,7 +52,11 @@ describe('staff sign-in in the browser', () => {
     expect(await page.locator('.recovery-codes li').count()).toBe(10);
 
     await page.getByRole('link', { name: 'I have saved my codes: sign in' }).click();
-    await signInInBrowser(page, server, { email: 'nia@saferlives.test', password: 'copper kettle meadow', totpSecret: key });
+    await signInInBrowser(page, server, {
+      email: 'nia@saferlives.test',
+      password: 'copper kettle meadow',
+      totpSecret: key,
+    });
     expect(new URL(page.url()).pathname).toBe('/staff');
     expect((await page.locator('h1').first().innerText()).trim()).toBe('Inbox');
     const cookie = (await context.cookies()).find((c) => c.name === 'sl_staff');
@@ -56,7 +65,9 @@ describe('staff sign-in in the browser', () => {
   });
 
   it('locks the account after repeated failures and says so without saying whether it exists', async () => {
-    const member = await enrolStaff(server.t.database.db, server.t.app.services.keyring, server.clock.now(), { role: 'caseworker' });
+    const member = await enrolStaff(server.t.database.db, server.t.app.services.keyring, server.clock.now(), {
+      role: 'caseworker',
+    });
     const context = await browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
     const messages: string[] = [];
@@ -79,7 +90,9 @@ describe('staff sign-in in the browser', () => {
   });
 
   it('signs out after 30 minutes without activity', async () => {
-    const member = await enrolStaff(server.t.database.db, server.t.app.services.keyring, server.clock.now(), { role: 'caseworker' });
+    const member = await enrolStaff(server.t.database.db, server.t.app.services.keyring, server.clock.now(), {
+      role: 'caseworker',
+    });
     const context = await browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
     await signInInBrowser(page, server, member);
@@ -93,7 +106,9 @@ describe('staff sign-in in the browser', () => {
   });
 
   it('signs out everywhere', async () => {
-    const member = await enrolStaff(server.t.database.db, server.t.app.services.keyring, server.clock.now(), { role: 'manager' });
+    const member = await enrolStaff(server.t.database.db, server.t.app.services.keyring, server.clock.now(), {
+      role: 'manager',
+    });
     const laptop = await browser.newContext({ javaScriptEnabled: false });
     const phone = await browser.newContext({ javaScriptEnabled: false });
     const laptopPage = await laptop.newPage();
@@ -113,12 +128,16 @@ describe('staff sign-in in the browser', () => {
   it('refuses a form with a wrong CSRF token, and a form posted from another site', async () => {
     const { db } = server.t.database;
     const member = await enrolStaff(db, server.t.app.services.keyring, server.clock.now(), { role: 'caseworker' });
-    const referral = insertSampleReferral(db, server.t.app.services.keyring, { receivedAt: new Date(server.clock.now().getTime() - 3_600_000) });
+    const referral = insertSampleReferral(db, server.t.app.services.keyring, {
+      receivedAt: new Date(server.clock.now().getTime() - 3_600_000),
+    });
     const context = await browser.newContext();
     const page = await context.newPage();
     await signInInBrowser(page, server, member);
     await page.goto(`${server.baseUrl}/staff/referrals/${referral.id}`);
-    await page.locator('#notes input[name="_csrf"]').evaluate((input) => ((input as HTMLInputElement).value = 'forged-token'));
+    await page
+      .locator('#notes input[name="_csrf"]')
+      .evaluate((input) => ((input as HTMLInputElement).value = 'forged-token'));
     await page.getByLabel('Note', { exact: true }).fill('should not be saved');
     await page.getByRole('button', { name: 'Save note' }).click();
     expect((await page.locator('h1').first().innerText()).trim()).toBe('Your form could not be sent');
@@ -128,7 +147,9 @@ describe('staff sign-in in the browser', () => {
     const evilPort = await new Promise<number>((resolve) => {
       evil = createServer((_req, res) => {
         res.setHeader('content-type', 'text/html');
-        res.end(`<form id="f" method="post" action="${server.baseUrl}/staff/referrals/${referral.id}/notes"><input name="note" value="cross-site"></form><script>document.getElementById('f').submit()</script>`);
+        res.end(
+          `<form id="f" method="post" action="${server.baseUrl}/staff/referrals/${referral.id}/notes"><input name="note" value="cross-site"></form><script>document.getElementById('f').submit()</script>`,
+        );
       }).listen(0, '127.0.0.1', () => resolve((evil!.address() as { port: number }).port));
     });
     const navigation = page.waitForURL((url) => url.origin === server.baseUrl);

@@ -40,12 +40,18 @@ export async function startStaffServer(): Promise<StaffServer> {
 }
 
 /** Signs in through the real pages, typing a code computed from the authenticator secret. */
-export async function signInInBrowser(page: Page, server: StaffServer, member: Pick<TestStaffMember, 'email' | 'password' | 'totpSecret'>): Promise<void> {
+export async function signInInBrowser(
+  page: Page,
+  server: StaffServer,
+  member: Pick<TestStaffMember, 'email' | 'password' | 'totpSecret'>,
+): Promise<void> {
   server.clock.advance(30_000); // each code (time step) works once
   await page.goto(`${server.baseUrl}/staff/sign-in`);
   await page.getByLabel('Email address').fill(member.email);
   await page.getByLabel('Password').fill(member.password);
   await page.getByRole('button', { name: 'Continue' }).click();
-  await page.getByLabel('Code from your authenticator app').fill(await totpCodeAt(member.totpSecret, server.clock.now()));
+  await page
+    .getByLabel('Code from your authenticator app')
+    .fill(await totpCodeAt(member.totpSecret, server.clock.now()));
   await page.getByRole('button', { name: 'Sign in' }).click();
 }

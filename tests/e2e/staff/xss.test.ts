@@ -19,7 +19,8 @@ const payload = (tag: string) =>
   `"><img src=x onerror="window.__xss='${tag}'"><script>window.__xss='${tag}'</script><svg onload="window.__xss='${tag}'"></svg>'--></textarea><a href="javascript:window.__xss='${tag}'">x</a>`;
 
 /** Staff names are at most 100 characters. */
-const shortPayload = (tag: string) => `"><img src=x onerror="window.__xss='${tag}'"><script>window.__xss='${tag}'</script>`;
+const shortPayload = (tag: string) =>
+  `"><img src=x onerror="window.__xss='${tag}'"><script>window.__xss='${tag}'</script>`;
 
 describe('XSS payloads in a referral are inert', () => {
   let browser: Browser;
@@ -34,10 +35,16 @@ describe('XSS payloads in a referral are inert', () => {
     const { db } = server.t.database;
     const keyring = server.t.app.services.keyring;
     const now = server.clock.now();
-    const worker = await enrolStaff(db, keyring, now, { role: 'caseworker', officeIds: ['leeds'], name: shortPayload('staff-name') });
+    const worker = await enrolStaff(db, keyring, now, {
+      role: 'caseworker',
+      officeIds: ['leeds'],
+      name: shortPayload('staff-name'),
+    });
     Object.assign(member, worker);
     // Every question the form has, whatever it is, holds a payload.
-    const answers = Object.fromEntries(referralQuestions.map((q) => [q.id, q.kind === 'checkboxes' ? [payload(q.id)] : payload(q.id)]));
+    const answers = Object.fromEntries(
+      referralQuestions.map((q) => [q.id, q.kind === 'checkboxes' ? [payload(q.id)] : payload(q.id)]),
+    );
     reference = payload('reference');
     const inserted = insertSampleReferral(db, keyring, {
       receivedAt: new Date(now.getTime() - 3_600_000),
@@ -48,12 +55,31 @@ describe('XSS payloads in a referral are inert', () => {
     });
     referralId = inserted.id;
     const noteId = randomUUID();
-    db.insert(caseNotes).values({ id: noteId, referralId, staffId: worker.id, bodyEnc: encryptField(keyring, payload('note'), casenoteAad('case_notes', noteId)), createdAt: now }).run();
+    db.insert(caseNotes)
+      .values({
+        id: noteId,
+        referralId,
+        staffId: worker.id,
+        bodyEnc: encryptField(keyring, payload('note'), casenoteAad('case_notes', noteId)),
+        createdAt: now,
+      })
+      .run();
     const attemptId = randomUUID();
     db.insert(contactAttempts)
-      .values({ id: attemptId, referralId, staffId: worker.id, attemptedAt: now, channel: 'phone', outcome: 'no_answer', noteEnc: encryptField(keyring, payload('attempt'), casenoteAad('contact_attempts', attemptId)), createdAt: now })
+      .values({
+        id: attemptId,
+        referralId,
+        staffId: worker.id,
+        attemptedAt: now,
+        channel: 'phone',
+        outcome: 'no_answer',
+        noteEnc: encryptField(keyring, payload('attempt'), casenoteAad('contact_attempts', attemptId)),
+        createdAt: now,
+      })
       .run();
-    db.insert(referralAssignments).values({ referralId, staffId: worker.id, assignedAt: now, assignedBy: worker.id }).run();
+    db.insert(referralAssignments)
+      .values({ referralId, staffId: worker.id, assignedAt: now, assignedBy: worker.id })
+      .run();
   });
   afterAll(async () => {
     await browser?.close();
@@ -96,7 +122,11 @@ describe('XSS payloads in a referral are inert', () => {
     expect(await page.locator('h1').innerText()).toContain(`<img src=x onerror="window.__xss='reference'">`);
     await assertInert(page);
     const text = await page.locator('main').innerText();
-    for (const tag of [...referralQuestions.filter((q) => q.kind === 'text' || q.kind === 'textarea').map((q) => q.id), 'note', 'attempt']) {
+    for (const tag of [
+      ...referralQuestions.filter((q) => q.kind === 'text' || q.kind === 'textarea').map((q) => q.id),
+      'note',
+      'attempt',
+    ]) {
       expect(text, tag).toContain(`window.__xss='${tag}'`);
     }
     await context.close();

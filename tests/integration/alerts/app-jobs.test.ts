@@ -17,7 +17,10 @@ afterEach(async () => {
 });
 
 const body = (fixture: string, overrides: Record<string, unknown> = {}) => ({
-  ...(JSON.parse(readFileSync(join(projectRoot, 'tests/fixtures/referrals', fixture), 'utf8')) as Record<string, unknown>),
+  ...(JSON.parse(readFileSync(join(projectRoot, 'tests/fixtures/referrals', fixture), 'utf8')) as Record<
+    string,
+    unknown
+  >),
   email: undefined,
   emailSafe: undefined,
   ...overrides,
@@ -41,7 +44,11 @@ describe('the background jobs inside the app', () => {
     const server = await startSmtpServer();
     cleanups.push(() => server.close());
     const clock = fixedClock('2026-12-03T09:00:00Z');
-    const t = await buildTestApp({ clock, env: { SMTP_URL: server.url }, deps: { alerts: { startAlertScheduler: false } } });
+    const t = await buildTestApp({
+      clock,
+      env: { SMTP_URL: server.url },
+      deps: { alerts: { startAlertScheduler: false } },
+    });
     cleanups.push(() => t.cleanup());
     const reference = await submit(t, clock, body('plan-and-not-safe.json'));
     await server.waitFor(2); // the alert, and the capacity warning (nobody rostered)
@@ -59,7 +66,9 @@ describe('the background jobs inside the app', () => {
     expect(digest?.parsed.text).toContain(reference);
     const escalation = mail.find((m) => m.parsed.subject?.startsWith('[Half its time used]'));
     expect(escalation!.envelopeTo).toEqual(['managers-leeds@example.org']);
-    expect(escalation!.parsed.subject).toBe(`[Half its time used] Referral ${reference}: contact by Thu 3 Dec 2026, 17:00`);
+    expect(escalation!.parsed.subject).toBe(
+      `[Half its time used] Referral ${reference}: contact by Thu 3 Dec 2026, 17:00`,
+    );
 
     // He is reached: the back office moves the referral out of "needs contact", and nothing more is sent.
     t.database.db.update(referrals).set({ status: 'in_contact' }).where(eq(referrals.reference, reference)).run();
@@ -78,7 +87,13 @@ describe('the background jobs inside the app', () => {
       readdirSync(mailDir).map(async (name) => (await simpleParser(readFileSync(join(mailDir, name)))).subject),
     );
     expect(subjects).toContain(`[Within 7 days] New referral ${reference}: contact by Thu 10 Dec 2026, 17:00`);
-    expect(t.database.db.select().from(outboxMessages).all().every((m) => m.status === 'sent')).toBe(true);
+    expect(
+      t.database.db
+        .select()
+        .from(outboxMessages)
+        .all()
+        .every((m) => m.status === 'sent'),
+    ).toBe(true);
   });
 
   it('seeds the offices on first start, once', async () => {
@@ -95,7 +110,11 @@ describe('the background jobs inside the app', () => {
     const port = server.port;
     await server.close();
     const clock = fixedClock('2026-12-03T10:00:00Z');
-    const t = await buildTestApp({ clock, env: { SMTP_URL: `smtp://127.0.0.1:${port}` }, deps: { alerts: { startAlertScheduler: false } } });
+    const t = await buildTestApp({
+      clock,
+      env: { SMTP_URL: `smtp://127.0.0.1:${port}` },
+      deps: { alerts: { startAlertScheduler: false } },
+    });
     cleanups.push(() => t.cleanup());
     await submit(t, clock, body('no-urgent-answers.json'));
     // Let the retry window run out.

@@ -35,7 +35,13 @@ const deps = () => ({ keyring, publicBaseUrl: BASE });
 function referral(priority: Priority, receivedAt: string, officeId = 'leeds', status = 'new'): UncontactedReferral {
   const received = new Date(receivedAt);
   const deadline = contactBy(priority, received, calendarFor(database.db, officeId)).contactBy;
-  const { id, reference } = addReferral(database.db, { officeId, priority, receivedAt: received, contactBy: deadline, status });
+  const { id, reference } = addReferral(database.db, {
+    officeId,
+    priority,
+    receivedAt: received,
+    contactBy: deadline,
+    status,
+  });
   return { referralId: id, reference, officeId, priority, receivedAt: received, contactBy: deadline };
 }
 
@@ -88,7 +94,9 @@ describe('working-time points of a contact window', () => {
 describe('escalations to managers', () => {
   it('sends half, 90% and breach once each, to the office managers', () => {
     const r = referral('today', '2026-12-03T09:00:00Z');
-    const times = ['12:00', '13:00', '13:01', '16:12', '16:30', '17:00', '17:01', '18:00'].map((t) => new Date(`2026-12-03T${t}:00Z`));
+    const times = ['12:00', '13:00', '13:01', '16:12', '16:30', '17:00', '17:01', '18:00'].map(
+      (t) => new Date(`2026-12-03T${t}:00Z`),
+    );
     const counts = times.map((now) => runEscalations(database.db, deps(), [r], now).length);
     expect(counts).toEqual([0, 1, 0, 1, 0, 1, 0, 0]);
 
@@ -126,7 +134,11 @@ describe('escalations to managers', () => {
     const attempted = referral('today', '2026-12-03T09:00:00Z', 'leeds', 'contact_attempted');
     referral('today', '2026-12-03T09:00:00Z', 'leeds', 'in_contact');
     referral('today', '2026-12-03T09:00:00Z', 'leeds', 'closed');
-    expect(uncontactedReferrals(database.db).map((r) => r.referralId).sort()).toEqual([waiting.referralId, attempted.referralId].sort());
+    expect(
+      uncontactedReferrals(database.db)
+        .map((r) => r.referralId)
+        .sort(),
+    ).toEqual([waiting.referralId, attempted.referralId].sort());
 
     database.db.update(referrals).set({ status: 'in_contact' }).where(eq(referrals.id, waiting.referralId)).run();
     expect(uncontactedReferrals(database.db).map((r) => r.referralId)).toEqual([attempted.referralId]);
@@ -155,13 +167,14 @@ describe('daily digest', () => {
     expect(todaySection).toContain(dueToday.reference);
     expect(leeds.text).not.toContain(later.reference);
     expect(leeds.text).toContain('Due later: 1');
-    expect(queued().find((m) => m.dedupeKey === 'digest:manchester:2026-12-03')?.subject).toContain('0 overdue, 0 due today');
+    expect(queued().find((m) => m.dedupeKey === 'digest:manchester:2026-12-03')?.subject).toContain(
+      '0 overdue, 0 due today',
+    );
   });
 
   it('is not sent at weekends, on bank holidays or closure days, nor after the office closes', () => {
     addClosure(database.db, 'leeds', { date: '2026-12-31' }, new Date());
-    const leedsDigests = (now: string) =>
-      runDailyDigest(database.db, deps(), [], new Date(now)).length;
+    const leedsDigests = (now: string) => runDailyDigest(database.db, deps(), [], new Date(now)).length;
     expect(leedsDigests('2026-12-05T09:00:00Z')).toBe(0); // Saturday
     expect(leedsDigests('2026-12-25T09:00:00Z')).toBe(0); // Christmas Day
     expect(leedsDigests('2026-12-31T09:00:00Z')).toBe(1); // Leeds closed, Manchester open

@@ -20,7 +20,12 @@ beforeEach(async () => {
 });
 afterEach(() => database.sqlite.close());
 
-function facts(priority: Priority, receivedAt: string, contactBy: string, overrides: Partial<NewReferralFacts> = {}): NewReferralFacts {
+function facts(
+  priority: Priority,
+  receivedAt: string,
+  contactBy: string,
+  overrides: Partial<NewReferralFacts> = {},
+): NewReferralFacts {
   const officeId = overrides.officeId ?? 'leeds';
   const { id, reference } = addReferral(database.db, {
     officeId: officeId === 'atlantis' ? 'leeds' : officeId,
@@ -55,7 +60,8 @@ function outbox() {
     }));
 }
 
-const run = (f: NewReferralFacts, now = f.receivedAt) => handleNewReferral(database.db, { keyring, publicBaseUrl: BASE }, f, now);
+const run = (f: NewReferralFacts, now = f.receivedAt) =>
+  handleNewReferral(database.db, { keyring, publicBaseUrl: BASE }, f, now);
 
 describe('alerts for a new referral', () => {
   it.each<[Priority, string[]]>([
@@ -64,7 +70,12 @@ describe('alerts for a new referral', () => {
     ['within_7_days', ['triage-leeds@example.org']],
   ])('%s goes to %j', (priority, to) => {
     const alex = addStaff(database.db, { name: 'Alex', offices: ['leeds'] });
-    setCaseworkerPattern(database.db, alex, { weekly: [4].map((weekday) => ({ weekday, start: '09:00', end: '17:00' })), maxFirstContactsPerDay: 5 }, new Date());
+    setCaseworkerPattern(
+      database.db,
+      alex,
+      { weekly: [4].map((weekday) => ({ weekday, start: '09:00', end: '17:00' })), maxFirstContactsPerDay: 5 },
+      new Date(),
+    );
     const f = facts(priority, '2026-12-03T10:00:00Z', '2026-12-03T17:00:00Z');
     const outcome = run(f);
     expect(outcome.outOfHours).toBe(false);
@@ -107,7 +118,9 @@ describe('alerts for a new referral', () => {
   });
 
   it('does not call it a capacity problem when he gave no safe way to reach him', () => {
-    const outcome = run(facts('within_7_days', '2026-12-03T10:00:00Z', '2026-12-10T17:00:00Z', { phoneSafe: false, emailSafe: false }));
+    const outcome = run(
+      facts('within_7_days', '2026-12-03T10:00:00Z', '2026-12-10T17:00:00Z', { phoneSafe: false, emailSafe: false }),
+    );
     expect(outcome.slot).toMatchObject({ kind: 'deadline_fallback', reasonId: 'no_safe_channel' });
     expect(outbox().map((m) => m.kind)).toEqual(['referral_alert']);
   });
@@ -115,7 +128,11 @@ describe('alerts for a new referral', () => {
   it('still alerts when the slot cannot be worked out (a hand-broken setting), and books nothing', () => {
     const alex = addStaff(database.db, { name: 'Alex', offices: ['leeds'] });
     setCaseworkerPattern(database.db, alex, { weekly: [], maxFirstContactsPerDay: 5 }, new Date());
-    database.db.update(caseworkerPatterns).set({ weeklyShiftsJson: '{not json' }).where(eq(caseworkerPatterns.staffId, alex)).run();
+    database.db
+      .update(caseworkerPatterns)
+      .set({ weeklyShiftsJson: '{not json' })
+      .where(eq(caseworkerPatterns.staffId, alex))
+      .run();
     const outcome = run(facts('today', '2026-12-03T10:00:00Z', '2026-12-03T17:00:00Z'));
     expect(outcome.slot).toBeNull();
     expect(outbox().map((m) => m.kind)).toEqual(['referral_alert']);

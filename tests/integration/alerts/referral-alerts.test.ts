@@ -28,10 +28,23 @@ const PERSONAL = {
   localAuthority: 'Kirklees Council',
   anythingElse: 'Marzipan heron at the allotment',
 };
-const PERSONAL_NEEDLES = [...Object.values(PERSONAL), '0113', '4960777', 'verbeek', 'Quillon', 'Marzipan', 'Moorside', 'Kirklees', 'Ilkley'];
+const PERSONAL_NEEDLES = [
+  ...Object.values(PERSONAL),
+  '0113',
+  '4960777',
+  'verbeek',
+  'Quillon',
+  'Marzipan',
+  'Moorside',
+  'Kirklees',
+  'Ilkley',
+];
 
 function answers(fixture: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  const base = JSON.parse(readFileSync(join(projectRoot, 'tests/fixtures/referrals', fixture), 'utf8')) as Record<string, unknown>;
+  const base = JSON.parse(readFileSync(join(projectRoot, 'tests/fixtures/referrals', fixture), 'utf8')) as Record<
+    string,
+    unknown
+  >;
   return { ...base, ...PERSONAL, socialCareInvolved: 'yes', ...overrides };
 }
 
@@ -42,14 +55,22 @@ async function smtp(port = 0): Promise<TestSmtpServer> {
 }
 
 async function app(clock: Clock, env: Record<string, string>, dir?: string): Promise<TestApp> {
-  const t = await buildTestApp({ clock, env: { ...env, ...(dir ? { DATA_DIR: dir } : {}) }, deps: { alerts: { startAlertScheduler: false } } });
+  const t = await buildTestApp({
+    clock,
+    env: { ...env, ...(dir ? { DATA_DIR: dir } : {}) },
+    deps: { alerts: { startAlertScheduler: false } },
+  });
   cleanups.push(() => t.cleanup());
   return t;
 }
 
 let addressCounter = 0;
 /** Sends a referral through the real JSON API, as a program would: token first, then the answers. */
-async function submit(t: TestApp, clock: Clock, body: Record<string, unknown>): Promise<{ reference: string; contactBy: string }> {
+async function submit(
+  t: TestApp,
+  clock: Clock,
+  body: Record<string, unknown>,
+): Promise<{ reference: string; contactBy: string }> {
   addressCounter += 1;
   const remoteAddress = `192.0.2.${addressCounter % 250}`;
   const token = await t.app.inject({ method: 'GET', url: '/api/referrals/form-token', remoteAddress });
@@ -76,7 +97,9 @@ function expectEachDeliveredOnce(t: TestApp, server: TestSmtpServer): void {
   expect(rows.length).toBeGreaterThan(0);
   expect(rows.filter((row) => row.status !== 'sent')).toEqual([]);
   const host = new URL(t.config.publicBaseUrl).hostname;
-  expect(server.received.map((m) => m.parsed.messageId).sort()).toEqual(rows.map((row) => `<${row.id}@${host}>`).sort());
+  expect(server.received.map((m) => m.parsed.messageId).sort()).toEqual(
+    rows.map((row) => `<${row.id}@${host}>`).sort(),
+  );
 }
 
 const staffAlerts = (mail: ReceivedMail[]) => mail.filter((m) => !m.envelopeTo.includes(PERSONAL.email));
@@ -104,15 +127,30 @@ describe('new-referral alerts, end to end over real SMTP', () => {
     expect(text).toContain('Priority:   Today');
     expect(text).toContain('Contact by: Thu 3 Dec 2026, 17:00');
     expect(text).toContain(`https://portal.example.org/staff/referrals/${id}`);
-    const outboxId = t.database.db.select().from(outboxMessages).where(eq(outboxMessages.dedupeKey, `referral:${id}:new`)).get()!.id;
+    const outboxId = t.database.db
+      .select()
+      .from(outboxMessages)
+      .where(eq(outboxMessages.dedupeKey, `referral:${id}:new`))
+      .get()!.id;
     expect(alert!.parsed.messageId).toBe(`<${outboxId}@portal.example.org>`);
 
     // Nothing about him: not what he typed, not his answers, not the reasons or flags staff see inside.
     expect(explained.ok).toBe(true);
-    const insideOnly = explained.ok ? [...explained.explanation.reasons, ...explained.explanation.flags].map((r) => r.text) : [];
+    const insideOnly = explained.ok
+      ? [...explained.explanation.reasons, ...explained.explanation.flags].map((r) => r.text)
+      : [];
     expect(insideOnly.length).toBeGreaterThan(2);
     for (const message of [alert!, capacity!]) {
-      for (const needle of [...PERSONAL_NEEDLES, ...insideOnly, 'plan', 'keep himself', 'children', 'thoughts', 'police', 'offence']) {
+      for (const needle of [
+        ...PERSONAL_NEEDLES,
+        ...insideOnly,
+        'plan',
+        'keep himself',
+        'children',
+        'thoughts',
+        'police',
+        'offence',
+      ]) {
         expect(message.raw.toLowerCase(), needle).not.toContain(needle.toLowerCase());
       }
     }
@@ -122,7 +160,11 @@ describe('new-referral alerts, end to end over real SMTP', () => {
     const server = await smtp();
     const clock = fixedClock('2026-12-03T10:00:00Z');
     const t = await app(clock, { SMTP_URL: server.url });
-    const { reference } = await submit(t, clock, answers('no-urgent-answers.json', { email: undefined, emailSafe: undefined }));
+    const { reference } = await submit(
+      t,
+      clock,
+      answers('no-urgent-answers.json', { email: undefined, emailSafe: undefined }),
+    );
     const [alert] = await server.waitFor(2);
     expect(alert!.envelopeTo).toEqual(['triage-leeds@example.org']);
     expect(alert!.parsed.subject).toBe(`[Within 7 days] New referral ${reference}: contact by Thu 10 Dec 2026, 17:00`);
@@ -132,11 +174,17 @@ describe('new-referral alerts, end to end over real SMTP', () => {
     const server = await smtp();
     const clock = fixedClock('2026-12-05T22:15:00Z'); // Saturday night
     const t = await app(clock, { SMTP_URL: server.url });
-    const { reference, contactBy } = await submit(t, clock, answers('plan-and-not-safe.json', { email: undefined, emailSafe: undefined }));
+    const { reference, contactBy } = await submit(
+      t,
+      clock,
+      answers('plan-and-not-safe.json', { email: undefined, emailSafe: undefined }),
+    );
     expect(contactBy).toBe('2026-12-07T11:00:00.000Z'); // first thing Monday
     const [alert] = await server.waitFor(2);
     expect(alert!.envelopeTo.sort()).toEqual(['duty-leeds@example.org', 'triage-leeds@example.org']);
-    expect(alert!.parsed.subject).toBe(`[TODAY, received out of hours] New referral ${reference}: contact by Mon 7 Dec 2026, 11:00`);
+    expect(alert!.parsed.subject).toBe(
+      `[TODAY, received out of hours] New referral ${reference}: contact by Mon 7 Dec 2026, 11:00`,
+    );
     expect(alert!.parsed.text).toContain('outside office hours');
   });
 
@@ -145,10 +193,19 @@ describe('new-referral alerts, end to end over real SMTP', () => {
     const clock = fixedClock('2026-12-03T10:00:00Z');
     const t = await app(clock, { SMTP_URL: server.url });
     const alex = addStaff(t.database.db, { name: 'Alex', offices: ['manchester'] });
-    setCaseworkerPattern(t.database.db, alex, { weekly: [4].map((weekday) => ({ weekday, start: '09:00', end: '17:00' })), maxFirstContactsPerDay: 1 }, clock.now());
+    setCaseworkerPattern(
+      t.database.db,
+      alex,
+      { weekly: [4].map((weekday) => ({ weekday, start: '09:00', end: '17:00' })), maxFirstContactsPerDay: 1 },
+      clock.now(),
+    );
 
     // Manchester: Alex's one first contact this Thursday goes to the first referral.
-    const first = answers('safe-times-afternoon.json', { office: 'manchester', email: undefined, emailSafe: undefined });
+    const first = answers('safe-times-afternoon.json', {
+      office: 'manchester',
+      email: undefined,
+      emailSafe: undefined,
+    });
     const predicted = explainReferral(t.database.db, first, new Date('2026-12-03T10:00:10Z'));
     const one = await submit(t, clock, first);
     const slot = getFirstContactSlot(t.database.db, referralId(t, one.reference));
@@ -159,12 +216,22 @@ describe('new-referral alerts, end to end over real SMTP', () => {
       staffId: alex,
       channel: 'phone',
     });
-    expect(slot).toMatchObject({ kind: 'slot', staffId: alex, startsAt: new Date('2026-12-03T12:00:00Z'), channel: 'phone' });
+    expect(slot).toMatchObject({
+      kind: 'slot',
+      staffId: alex,
+      startsAt: new Date('2026-12-03T12:00:00Z'),
+      channel: 'phone',
+    });
     expect(predicted.ok && predicted.explanation.contactBy).toBe(one.contactBy);
 
     // The second must be reached by Friday; Alex has had his one first contact for Thursday and does not
     // work Fridays: the deadline is proposed, and managers are told.
-    const two = await submit(t, clock, { ...first, thoughtsOfEndingLife: 'sometimes', madePlanOrTakenSteps: 'no', ableToKeepSafe: 'yes' });
+    const two = await submit(t, clock, {
+      ...first,
+      thoughtsOfEndingLife: 'sometimes',
+      madePlanOrTakenSteps: 'no',
+      ableToKeepSafe: 'yes',
+    });
     const second = getFirstContactSlot(t.database.db, referralId(t, two.reference))!;
     expect(second).toMatchObject({ kind: 'deadline_fallback', reasonId: 'caseworkers_fully_booked', staffId: null });
     expect(second.endsAt.toISOString()).toBe(two.contactBy);
@@ -196,8 +263,13 @@ describe('alerts are never lost', () => {
     // caseworker has a pattern yet) a capacity warning to managers.
     await t.app.mailWorker.runOnce(clock.now());
     const queued = t.database.db.select().from(outboxMessages).all();
-    expect(queued.map((m) => m.kind).sort()).toEqual([...Array(3).fill('capacity_short'), ...Array(3).fill('referral_alert')]);
-    expect(queued.every((m) => m.status === 'pending' && m.attempts === 1 && /ECONNREFUSED/.test(m.lastError ?? ''))).toBe(true);
+    expect(queued.map((m) => m.kind).sort()).toEqual([
+      ...Array(3).fill('capacity_short'),
+      ...Array(3).fill('referral_alert'),
+    ]);
+    expect(
+      queued.every((m) => m.status === 'pending' && m.attempts === 1 && /ECONNREFUSED/.test(m.lastError ?? '')),
+    ).toBe(true);
 
     const back = await smtp(port);
     // Still inside the backoff: nothing yet.
@@ -208,7 +280,9 @@ describe('alerts are never lost', () => {
     await t.app.mailWorker.runOnce(new Date(clock.now().getTime() + 3_600_000));
     expectEachDeliveredOnce(t, back);
     const alerted = back.received.filter((m) => m.parsed.subject?.includes('New referral'));
-    expect(alerted.map((m) => m.parsed.subject?.match(/SL-[A-Z0-9-]+/)?.[0]).sort()).toEqual(sent.map((s) => s.reference).sort());
+    expect(alerted.map((m) => m.parsed.subject?.match(/SL-[A-Z0-9-]+/)?.[0]).sort()).toEqual(
+      sent.map((s) => s.reference).sort(),
+    );
   });
 
   it('resumes after a restart in the middle of sending, without losing or repeating an alert', async () => {
@@ -223,7 +297,15 @@ describe('alerts are never lost', () => {
     const references = [(await submit(first, clock, answers('no-urgent-answers.json', noEmail))).reference];
     await held;
     references.push((await submit(first, clock, answers('plan-and-not-safe.json', noEmail))).reference);
-    references.push((await submit(first, clock, answers('court-date-before-next-working-day.json', { ...noEmail, courtDate: '2026-12-07' }))).reference);
+    references.push(
+      (
+        await submit(
+          first,
+          clock,
+          answers('court-date-before-next-working-day.json', { ...noEmail, courtDate: '2026-12-07' }),
+        )
+      ).reference,
+    );
 
     // Shut down while that send hangs: the connection drops, the attempt is recorded, nothing else is sent.
     server.holdData = false;
@@ -237,7 +319,12 @@ describe('alerts are never lost', () => {
     const back = await smtp(port);
     const second = await buildTestApp({
       clock,
-      env: { SMTP_URL: back.url, DATA_DIR: dir, DATA_KEY: first.config.dataKey, SESSION_SECRET: first.config.sessionSecret },
+      env: {
+        SMTP_URL: back.url,
+        DATA_DIR: dir,
+        DATA_KEY: first.config.dataKey,
+        SESSION_SECRET: first.config.sessionSecret,
+      },
       deps: { alerts: { startAlertScheduler: false } },
     });
     cleanups.push(() => second.cleanup());

@@ -18,7 +18,13 @@ export const testKeyring = () => parseDataKeys(randomBytes(32).toString('base64'
 
 export function addStaff(
   db: PortalDb,
-  staff: { id?: string; name: string; role?: 'admin' | 'manager' | 'caseworker'; status?: 'invited' | 'active' | 'disabled'; offices: string[] },
+  staff: {
+    id?: string;
+    name: string;
+    role?: 'admin' | 'manager' | 'caseworker';
+    status?: 'invited' | 'active' | 'disabled';
+    offices: string[];
+  },
 ): string {
   const id = staff.id ?? randomUUID();
   db.insert(staffUsers)
@@ -40,7 +46,15 @@ let referenceCounter = 0;
 /** A referral row with placeholder encrypted fields: enough for scheduling and alerts, which never read answers. */
 export function addReferral(
   db: PortalDb,
-  referral: { id?: string; reference?: string; officeId: string; priority: Priority; receivedAt: Date; contactBy: Date; status?: string },
+  referral: {
+    id?: string;
+    reference?: string;
+    officeId: string;
+    priority: Priority;
+    receivedAt: Date;
+    contactBy: Date;
+    status?: string;
+  },
 ): { id: string; reference: string } {
   const id = referral.id ?? randomUUID();
   referenceCounter += 1;

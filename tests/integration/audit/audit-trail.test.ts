@@ -19,7 +19,13 @@ describe('the audit trail', () => {
     for (let i = 0; i < 5; i++) {
       recordAudit(
         database.db,
-        { actorId: null, action: 'referral_viewed', referralId: `r${i}`, officeId: i % 2 ? 'leeds' : 'manchester', detail: { n: i } },
+        {
+          actorId: null,
+          action: 'referral_viewed',
+          referralId: `r${i}`,
+          officeId: i % 2 ? 'leeds' : 'manchester',
+          detail: { n: i },
+        },
         new Date(now.getTime() + i * 1000),
       );
     }
@@ -31,13 +37,19 @@ describe('the audit trail', () => {
 
   it('links every entry to the one before it', () => {
     expect(verifyAuditChain(database.db)).toEqual({ ok: true, entries: 5 });
-    const rows = database.sqlite.prepare('SELECT seq, prev_hash, hash FROM audit_events ORDER BY seq').all() as Array<{ seq: number; prev_hash: string; hash: string }>;
+    const rows = database.sqlite.prepare('SELECT seq, prev_hash, hash FROM audit_events ORDER BY seq').all() as Array<{
+      seq: number;
+      prev_hash: string;
+      hash: string;
+    }>;
     expect(rows[0]!.prev_hash).toBe('0'.repeat(64));
     for (let i = 1; i < rows.length; i++) expect(rows[i]!.prev_hash).toBe(rows[i - 1]!.hash);
   });
 
   it('refuses UPDATE and DELETE in the database itself', () => {
-    expect(() => database.sqlite.prepare("UPDATE audit_events SET action = 'sign_in' WHERE seq = 2").run()).toThrow(/append-only/);
+    expect(() => database.sqlite.prepare("UPDATE audit_events SET action = 'sign_in' WHERE seq = 2").run()).toThrow(
+      /append-only/,
+    );
     expect(() => database.sqlite.prepare('DELETE FROM audit_events WHERE seq = 2').run()).toThrow(/append-only/);
     expect(verifyAuditChain(database.db).ok).toBe(true);
   });
@@ -47,7 +59,7 @@ describe('the audit trail', () => {
     await database.sqlite.backup(copy);
     const edited = new Database(copy);
     edited.exec('DROP TRIGGER audit_events_no_update; DROP TRIGGER audit_events_no_delete;');
-    edited.prepare("UPDATE audit_events SET detail = '{\"n\":99}' WHERE seq = 3").run();
+    edited.prepare('UPDATE audit_events SET detail = \'{"n":99}\' WHERE seq = 3').run();
     edited.close();
     const opened = openDatabase(copy);
     expect(verifyAuditChain(opened.db)).toEqual({ ok: false, entries: 2, brokenAtSeq: 3 });

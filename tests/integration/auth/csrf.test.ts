@@ -4,7 +4,13 @@ import { buildTestApp, type TestApp } from '../../helpers/app.ts';
 import { fixedClock } from '../../../server/clock.ts';
 import { caseNotes } from '../../../db/schema/casework.ts';
 import { insertSampleReferral } from '../../../server/backoffice/sample-referrals.ts';
-import { enrolStaff, seedTestOffices, signedIn, StaffClient, type TestStaffMember } from '../backoffice/staff-client.ts';
+import {
+  enrolStaff,
+  seedTestOffices,
+  signedIn,
+  StaffClient,
+  type TestStaffMember,
+} from '../backoffice/staff-client.ts';
 
 describe('CSRF and origin checks on every staff form', () => {
   const clock = fixedClock('2026-03-10T10:00:00Z');
@@ -16,11 +22,14 @@ describe('CSRF and origin checks on every staff form', () => {
     t = await buildTestApp({ clock });
     seedTestOffices(t.database.db);
     member = await enrolStaff(t.database.db, t.app.services.keyring, clock.now(), { role: 'caseworker' });
-    referralId = insertSampleReferral(t.database.db, t.app.services.keyring, { receivedAt: new Date('2026-03-10T09:00:00Z') }).id;
+    referralId = insertSampleReferral(t.database.db, t.app.services.keyring, {
+      receivedAt: new Date('2026-03-10T09:00:00Z'),
+    }).id;
   });
   afterAll(async () => t.cleanup());
 
-  const notesFor = () => t.database.db.select().from(caseNotes).where(eq(caseNotes.referralId, referralId)).all().length;
+  const notesFor = () =>
+    t.database.db.select().from(caseNotes).where(eq(caseNotes.referralId, referralId)).all().length;
 
   it('refuses a post with no token, a wrong token, a token from another session, or another origin', async () => {
     const client = await signedIn(t, member, clock, '10.2.0.1');

@@ -10,7 +10,13 @@ import { auditEvents } from '../../../db/schema/audit.ts';
 import { totpCodeAt } from '../../../server/security/totp.ts';
 import { sha256Hex } from '../../../server/security/tokens.ts';
 import { disableStaff } from '../../../server/staff/accounts.ts';
-import { enrolStaff, seedTestOffices, signedIn, StaffClient, type TestStaffMember } from '../backoffice/staff-client.ts';
+import {
+  enrolStaff,
+  seedTestOffices,
+  signedIn,
+  StaffClient,
+  type TestStaffMember,
+} from '../backoffice/staff-client.ts';
 
 const NOT_RECOGNISED = 'We could not sign you in with those details';
 
@@ -35,22 +41,33 @@ describe('staff sign-in', () => {
     expect(page.headers['x-robots-tag']).toContain('noindex');
     expect(page.body).toContain('name="_csrf"');
 
-    const step1 = await client.post('/staff/sign-in', { email: caseworker.email.toUpperCase(), password: caseworker.password });
+    const step1 = await client.post('/staff/sign-in', {
+      email: caseworker.email.toUpperCase(),
+      password: caseworker.password,
+    });
     expect(step1.statusCode).toBe(303);
     expect(step1.headers.location).toBe('/staff/sign-in/code');
     expect(client.cookies.has('sl_staff')).toBe(false);
 
     await client.get('/staff/sign-in/code');
-    const step2 = await client.post('/staff/sign-in/code', { code: await totpCodeAt(caseworker.totpSecret, clock.now()) });
+    const step2 = await client.post('/staff/sign-in/code', {
+      code: await totpCodeAt(caseworker.totpSecret, clock.now()),
+    });
     expect(step2.statusCode).toBe(303);
     expect(step2.headers.location).toBe('/staff');
-    const cookie = String(([] as string[]).concat(step2.headers['set-cookie'] ?? []).find((c) => c.startsWith('sl_staff=')));
+    const cookie = String(
+      ([] as string[]).concat(step2.headers['set-cookie'] ?? []).find((c) => c.startsWith('sl_staff=')),
+    );
     expect(cookie).toMatch(/HttpOnly/i);
     expect(cookie).toMatch(/SameSite=Strict/i);
     expect(cookie).toMatch(/Path=\//);
     const token = client.cookies.get('sl_staff')!;
     // Only the hash is stored.
-    const row = t.database.db.select().from(staffSessions).where(eq(staffSessions.id, sha256Hex(token))).get();
+    const row = t.database.db
+      .select()
+      .from(staffSessions)
+      .where(eq(staffSessions.id, sha256Hex(token)))
+      .get();
     expect(row?.staffId).toBe(caseworker.id);
     expect(t.database.db.select().from(staffSessions).where(eq(staffSessions.id, token)).get()).toBeUndefined();
 
@@ -233,7 +250,9 @@ describe('password hashes get stronger over time', () => {
       const weak = await new Promise<string>((resolve, reject) => {
         const salt = randomBytes(16);
         scrypt(member.password.normalize('NFKC'), salt, 64, { N: 2 ** 14, r: 8, p: 1 }, (error, key) =>
-          error ? reject(error) : resolve(['scrypt', 14, 8, 1, salt.toString('base64'), key.toString('base64')].join('$')),
+          error
+            ? reject(error)
+            : resolve(['scrypt', 14, 8, 1, salt.toString('base64'), key.toString('base64')].join('$')),
         );
       });
       t.database.db.update(staffUsers).set({ passwordHash: weak }).where(eq(staffUsers.id, member.id)).run();

@@ -23,21 +23,38 @@ describe('admin settings, failed mail and manager reports', () => {
     const { db } = t.database;
     seedTestOffices(db);
     const keyring = t.app.services.keyring;
-    caseworker = await enrolStaff(db, keyring, clock.now(), { role: 'caseworker', officeIds: ['leeds'], name: 'Cai Worker' });
+    caseworker = await enrolStaff(db, keyring, clock.now(), {
+      role: 'caseworker',
+      officeIds: ['leeds'],
+      name: 'Cai Worker',
+    });
     admin = await signedIn(t, await enrolStaff(db, keyring, clock.now(), { role: 'admin' }), clock, '10.4.0.1');
-    manager = await signedIn(t, await enrolStaff(db, keyring, clock.now(), { role: 'manager', officeIds: ['leeds'] }), clock, '10.4.0.2');
+    manager = await signedIn(
+      t,
+      await enrolStaff(db, keyring, clock.now(), { role: 'manager', officeIds: ['leeds'] }),
+      clock,
+      '10.4.0.2',
+    );
   });
   afterAll(async () => t.cleanup());
 
   it('sets opening hours, refusing impossible ones and keeping what was typed', async () => {
     await admin.get('/staff/admin/offices/leeds');
-    const bad = await admin.post('/staff/admin/offices/leeds/hours', { 'open-1': 'yes', 'opens-1': '17:00', 'closes-1': '09:00' });
+    const bad = await admin.post('/staff/admin/offices/leeds/hours', {
+      'open-1': 'yes',
+      'opens-1': '17:00',
+      'closes-1': '09:00',
+    });
     const page = await admin.get(String(bad.headers.location));
     expect(page.body).toContain('The hours were not saved');
     expect(page.body).toContain('value="17:00"');
     const ok = await admin.post('/staff/admin/offices/leeds/hours', {
-      'open-1': 'yes', 'opens-1': '08:30', 'closes-1': '16:30',
-      'open-3': 'yes', 'opens-3': '10:00', 'closes-3': '18:00',
+      'open-1': 'yes',
+      'opens-1': '08:30',
+      'closes-1': '16:30',
+      'open-3': 'yes',
+      'opens-3': '10:00',
+      'closes-3': '18:00',
     });
     expect((await admin.get(String(ok.headers.location))).body).toContain('Opening hours saved');
     expect(getOfficeHours(t.database.db, 'leeds')).toEqual([
@@ -62,18 +79,42 @@ describe('admin settings, failed mail and manager reports', () => {
     await admin.get('/staff/admin/offices/leeds');
     const empty = await admin.post('/staff/admin/offices/leeds/recipients', { triage: '', duty: '', managers: '' });
     expect((await admin.get(String(empty.headers.location))).body).toContain('at least one triage address');
-    await admin.post('/staff/admin/offices/leeds/recipients', { triage: 'Triage@SaferLives.test\nsecond@saferlives.test', duty: 'duty@saferlives.test', managers: '' });
-    expect(listRecipients(t.database.db, 'leeds')).toEqual({ triage: ['second@saferlives.test', 'triage@saferlives.test'], duty: ['duty@saferlives.test'], managers: [] });
-    const audit = t.database.db.select().from(auditEvents).where(eq(auditEvents.action, 'office_settings_changed')).all();
-    expect(audit.map((e) => JSON.parse(e.detail).setting)).toEqual(expect.arrayContaining(['hours', 'closure_added', 'closure_removed', 'recipients']));
+    await admin.post('/staff/admin/offices/leeds/recipients', {
+      triage: 'Triage@SaferLives.test\nsecond@saferlives.test',
+      duty: 'duty@saferlives.test',
+      managers: '',
+    });
+    expect(listRecipients(t.database.db, 'leeds')).toEqual({
+      triage: ['second@saferlives.test', 'triage@saferlives.test'],
+      duty: ['duty@saferlives.test'],
+      managers: [],
+    });
+    const audit = t.database.db
+      .select()
+      .from(auditEvents)
+      .where(eq(auditEvents.action, 'office_settings_changed'))
+      .all();
+    expect(audit.map((e) => JSON.parse(e.detail).setting)).toEqual(
+      expect.arrayContaining(['hours', 'closure_added', 'closure_removed', 'recipients']),
+    );
     expect(audit.every((e) => !e.detail.includes('@'))).toBe(true);
   });
 
   it("sets a caseworker's first-contact pattern", async () => {
     await admin.get(`/staff/admin/staff/${caseworker.id}/pattern`);
-    const bad = await admin.post(`/staff/admin/staff/${caseworker.id}/pattern`, { 'work-2': 'yes', 'start-2': '09:00', 'end-2': '12:00', max: 'lots' });
+    const bad = await admin.post(`/staff/admin/staff/${caseworker.id}/pattern`, {
+      'work-2': 'yes',
+      'start-2': '09:00',
+      'end-2': '12:00',
+      max: 'lots',
+    });
     expect((await admin.get(String(bad.headers.location))).body).toContain('as a whole number');
-    await admin.post(`/staff/admin/staff/${caseworker.id}/pattern`, { 'work-2': 'yes', 'start-2': '09:00', 'end-2': '12:00', max: '3' });
+    await admin.post(`/staff/admin/staff/${caseworker.id}/pattern`, {
+      'work-2': 'yes',
+      'start-2': '09:00',
+      'end-2': '12:00',
+      max: '3',
+    });
     expect(getCaseworkerPattern(t.database.db, caseworker.id)).toEqual({
       staffId: caseworker.id,
       weekly: [{ weekday: 2, start: '09:00', end: '12:00' }],
@@ -117,7 +158,11 @@ describe('admin settings, failed mail and manager reports', () => {
     const received = new Date(clock.now().getTime() - 20 * day);
     const reached = insertSampleReferral(db, keyring, { receivedAt: received, status: 'in_contact' });
     insertSampleReferral(db, keyring, { receivedAt: received, status: 'closed' });
-    insertSampleReferral(db, keyring, { receivedAt: received, officeId: 'manchester', answers: { office: 'manchester' } });
+    insertSampleReferral(db, keyring, {
+      receivedAt: received,
+      officeId: 'manchester',
+      answers: { office: 'manchester' },
+    });
     db.run(
       sql`INSERT INTO contact_attempts (id, referral_id, staff_id, attempted_at, channel, outcome, created_at)
         VALUES (${randomUUID()}, ${reached.id}, ${caseworker.id}, ${received.getTime() + 2 * day}, 'phone', 'spoke', ${received.getTime() + 2 * day})`,
@@ -126,7 +171,11 @@ describe('admin settings, failed mail and manager reports', () => {
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain('<strong>50%</strong> (1 of 2 referrals');
     expect(res.body).toContain('Median time to first contact: 2 days');
-    const viewed = db.select().from(auditEvents).where(and(eq(auditEvents.action, 'report_viewed'))).all();
+    const viewed = db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.action, 'report_viewed')))
+      .all();
     expect(viewed).toHaveLength(1);
   });
 });

@@ -29,11 +29,25 @@ describe('casework in the back office', () => {
     t = await buildTestApp({ clock });
     const { db } = t.database;
     seedTestOffices(db);
-    db.insert(alertRecipients).values({ officeId: 'leeds', list: 'managers', email: 'managers@saferlives.test', createdAt: clock.now() }).run();
+    db.insert(alertRecipients)
+      .values({ officeId: 'leeds', list: 'managers', email: 'managers@saferlives.test', createdAt: clock.now() })
+      .run();
     const keyring = t.app.services.keyring;
-    leedsWorker = await enrolStaff(db, keyring, clock.now(), { role: 'caseworker', officeIds: ['leeds'], name: 'Lee Worker' });
-    manchesterWorker = await enrolStaff(db, keyring, clock.now(), { role: 'caseworker', officeIds: ['manchester'], name: 'Max Worker' });
-    leedsManager = await enrolStaff(db, keyring, clock.now(), { role: 'manager', officeIds: ['leeds'], name: 'Mona Manager' });
+    leedsWorker = await enrolStaff(db, keyring, clock.now(), {
+      role: 'caseworker',
+      officeIds: ['leeds'],
+      name: 'Lee Worker',
+    });
+    manchesterWorker = await enrolStaff(db, keyring, clock.now(), {
+      role: 'caseworker',
+      officeIds: ['manchester'],
+      name: 'Max Worker',
+    });
+    leedsManager = await enrolStaff(db, keyring, clock.now(), {
+      role: 'manager',
+      officeIds: ['leeds'],
+      name: 'Mona Manager',
+    });
     worker = await signedIn(t, leedsWorker, clock, '10.1.0.1');
     other = await signedIn(t, manchesterWorker, clock, '10.1.0.2');
     manager = await signedIn(t, leedsManager, clock, '10.1.0.3');
@@ -92,7 +106,8 @@ describe('casework in the back office', () => {
   });
 
   it('pages through a long inbox', async () => {
-    for (let i = 0; i < 60; i++) addReferral({ priority: 'within_7_days', contactBy: hours(100 + i), officeId: 'leeds' });
+    for (let i = 0; i < 60; i++)
+      addReferral({ priority: 'within_7_days', contactBy: hours(100 + i), officeId: 'leeds' });
     const first = await worker.get('/staff');
     expect(first.body).toMatch(/Page 1 of \d+/);
     expect(first.body).toContain('href="/staff?page=2"');
@@ -101,7 +116,9 @@ describe('casework in the back office', () => {
   });
 
   it('shows the record with grouped answers, the triage explanation and the safe-contact panel, and audits the view', async () => {
-    const r = addReferral({ answers: { thoughtsOfEndingLife: 'often', madePlanOrTakenSteps: 'yes', anythingElse: 'Zanzibar-marker-note' } });
+    const r = addReferral({
+      answers: { thoughtsOfEndingLife: 'often', madePlanOrTakenSteps: 'yes', anythingElse: 'Zanzibar-marker-note' },
+    });
     const res = await worker.get(`/staff/referrals/${r.id}`);
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain('Contacting you safely');
@@ -134,39 +151,75 @@ describe('casework in the back office', () => {
     expect(attempt.statusCode).toBe(404);
     const nonexistent = await other.get('/staff/referrals/00000000-0000-4000-8000-000000000000');
     expect(nonexistent.statusCode).toBe(404);
-    const denied = t.database.db.select().from(auditEvents).where(eq(auditEvents.action, 'referral_access_denied')).all();
-    expect(denied.filter((e) => e.referralId === leeds.id && e.actorId === manchesterWorker.id).length).toBeGreaterThanOrEqual(2);
+    const denied = t.database.db
+      .select()
+      .from(auditEvents)
+      .where(eq(auditEvents.action, 'referral_access_denied'))
+      .all();
+    expect(
+      denied.filter((e) => e.referralId === leeds.id && e.actorId === manchesterWorker.id).length,
+    ).toBeGreaterThanOrEqual(2);
     expect(t.database.db.select().from(caseNotes).where(eq(caseNotes.referralId, leeds.id)).all()).toHaveLength(0);
   });
 
   it('refuses a contact attempt that breaks his wishes, and explains why', async () => {
     const r = addReferral({ receivedAt: hours(-30) });
-    const voicemail = await worker.post(`/staff/referrals/${r.id}/contact-attempts`, { channel: 'phone', outcome: 'voicemail_left', note: '' });
+    const voicemail = await worker.post(`/staff/referrals/${r.id}/contact-attempts`, {
+      channel: 'phone',
+      outcome: 'voicemail_left',
+      note: '',
+    });
     expect(voicemail.statusCode).toBe(303);
     const page = await worker.get(String(voicemail.headers.location));
     expect(page.body).toContain('He said we must not leave a voicemail');
     // 14:05 London is outside his morning and evening safe times.
-    const afternoon = await worker.post(`/staff/referrals/${r.id}/contact-attempts`, { channel: 'phone', outcome: 'no_answer', at: '2026-03-10T09:05', note: 'kept' });
+    const afternoon = await worker.post(`/staff/referrals/${r.id}/contact-attempts`, {
+      channel: 'phone',
+      outcome: 'no_answer',
+      at: '2026-03-10T09:05',
+      note: 'kept',
+    });
     expect(afternoon.statusCode).toBe(303);
     const ok = await worker.get(String(afternoon.headers.location));
     expect(ok.body).toContain('Contact attempt recorded');
-    const outside = await worker.post(`/staff/referrals/${r.id}/contact-attempts`, { channel: 'phone', outcome: 'no_answer', at: '2026-03-10T07:30', note: 'typed note survives' });
+    const outside = await worker.post(`/staff/referrals/${r.id}/contact-attempts`, {
+      channel: 'phone',
+      outcome: 'no_answer',
+      at: '2026-03-10T07:30',
+      note: 'typed note survives',
+    });
     const refused = await worker.get(String(outside.headers.location));
-    expect(refused.body).toContain('only safe to call him in the mornings (9am to 12 noon) and evenings (5pm to 8pm). This call was at 07:30');
+    expect(refused.body).toContain(
+      'only safe to call him in the mornings (9am to 12 noon) and evenings (5pm to 8pm). This call was at 07:30',
+    );
     expect(refused.body).toContain('typed note survives');
     const row = t.database.db.select().from(referrals).where(eq(referrals.id, r.id)).get();
     expect(row?.status).toBe('contact_attempted');
-    const refusedAudit = t.database.db.select().from(auditEvents).where(and(eq(auditEvents.action, 'contact_attempt_refused'), eq(auditEvents.referralId, r.id))).all();
+    const refusedAudit = t.database.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.action, 'contact_attempt_refused'), eq(auditEvents.referralId, r.id)))
+      .all();
     expect(refusedAudit).toHaveLength(2);
 
-    const spoke = await worker.post(`/staff/referrals/${r.id}/contact-attempts`, { channel: 'phone', outcome: 'spoke', at: '2026-03-10T09:45', note: '' });
+    const spoke = await worker.post(`/staff/referrals/${r.id}/contact-attempts`, {
+      channel: 'phone',
+      outcome: 'spoke',
+      at: '2026-03-10T09:45',
+      note: '',
+    });
     expect(spoke.statusCode).toBe(303);
     expect(t.database.db.select().from(referrals).where(eq(referrals.id, r.id)).get()?.status).toBe('in_contact');
   });
 
   it('books an appointment inside the 7-day window, or later only with a reason', async () => {
     const r = addReferral();
-    const late = await worker.post(`/staff/referrals/${r.id}/appointments`, { startsAt: '2026-03-30T10:00', mode: 'remote', officeId: 'leeds', lateReason: '' });
+    const late = await worker.post(`/staff/referrals/${r.id}/appointments`, {
+      startsAt: '2026-03-30T10:00',
+      mode: 'remote',
+      officeId: 'leeds',
+      lateReason: '',
+    });
     expect((await worker.get(String(late.headers.location))).body).toContain('This is after the 7-day window');
     const withReason = await worker.post(`/staff/referrals/${r.id}/appointments`, {
       startsAt: '2026-03-30T10:00',
@@ -175,11 +228,18 @@ describe('casework in the back office', () => {
       lateReason: 'He asked to wait until after his court date',
     });
     expect((await worker.get(String(withReason.headers.location))).body).toContain('Appointment booked');
-    const inside = await worker.post(`/staff/referrals/${r.id}/appointments`, { startsAt: '2026-03-12T11:00', mode: 'office', officeId: 'leeds', lateReason: '' });
+    const inside = await worker.post(`/staff/referrals/${r.id}/appointments`, {
+      startsAt: '2026-03-12T11:00',
+      mode: 'office',
+      officeId: 'leeds',
+      lateReason: '',
+    });
     expect(inside.statusCode).toBe(303);
     const record = await worker.get(`/staff/referrals/${r.id}`);
     expect(record.body).toContain('He asked to wait until after his court date');
-    expect(t.database.db.select().from(referrals).where(eq(referrals.id, r.id)).get()?.status).toBe('appointment_booked');
+    expect(t.database.db.select().from(referrals).where(eq(referrals.id, r.id)).get()?.status).toBe(
+      'appointment_booked',
+    );
   });
 
   it('keeps notes encrypted at rest', async () => {
@@ -195,37 +255,71 @@ describe('casework in the back office', () => {
   it('enforces the status workflow', async () => {
     const r = addReferral({ priority: 'within_7_days' });
     const engaged = await worker.post(`/staff/referrals/${r.id}/status`, { status: 'engaged' });
-    expect((await worker.get(String(engaged.headers.location))).body).toContain('That change is not possible from the current status');
+    expect((await worker.get(String(engaged.headers.location))).body).toContain(
+      'That change is not possible from the current status',
+    );
     const noReason = await worker.post(`/staff/referrals/${r.id}/status`, { status: 'closed' });
     expect((await worker.get(String(noReason.headers.location))).body).toContain('Choose why the referral is closing');
-    const close = await worker.post(`/staff/referrals/${r.id}/status`, { status: 'closed', closedReason: 'referred_elsewhere' });
+    const close = await worker.post(`/staff/referrals/${r.id}/status`, {
+      status: 'closed',
+      closedReason: 'referred_elsewhere',
+    });
     expect((await worker.get(String(close.headers.location))).body).toContain('Referral closed: referred elsewhere');
     const again = await worker.post(`/staff/referrals/${r.id}/status`, { status: 'in_contact' });
     expect((await worker.get(String(again.headers.location))).body).toContain('That change is not possible');
     const change = t.database.db.select().from(statusChanges).where(eq(statusChanges.referralId, r.id)).all();
     expect(change).toMatchObject([{ fromStatus: 'new', toStatus: 'closed', closedReason: 'referred_elsewhere' }]);
-    const audit = t.database.db.select().from(auditEvents).where(and(eq(auditEvents.action, 'status_changed'), eq(auditEvents.referralId, r.id))).get();
-    expect(JSON.parse(audit!.detail)).toEqual({ status: { before: 'new', after: 'closed' }, closedReason: 'referred_elsewhere' });
+    const audit = t.database.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.action, 'status_changed'), eq(auditEvents.referralId, r.id)))
+      .get();
+    expect(JSON.parse(audit!.detail)).toEqual({
+      status: { before: 'new', after: 'closed' },
+      closedReason: 'referred_elsewhere',
+    });
   });
 
   it('sends "unable to contact" on an urgent referral to a manager instead of closing it', async () => {
     const r = addReferral({ priority: 'today' });
-    const tooSoon = await worker.post(`/staff/referrals/${r.id}/status`, { status: 'closed', closedReason: 'unable_to_contact' });
+    const tooSoon = await worker.post(`/staff/referrals/${r.id}/status`, {
+      status: 'closed',
+      closedReason: 'unable_to_contact',
+    });
     expect((await worker.get(String(tooSoon.headers.location))).body).toContain('Record your attempts');
-    await worker.post(`/staff/referrals/${r.id}/contact-attempts`, { channel: 'phone', outcome: 'no_answer', at: '2026-03-10T09:30', note: '' });
-    const res = await worker.post(`/staff/referrals/${r.id}/status`, { status: 'closed', closedReason: 'unable_to_contact' });
+    await worker.post(`/staff/referrals/${r.id}/contact-attempts`, {
+      channel: 'phone',
+      outcome: 'no_answer',
+      at: '2026-03-10T09:30',
+      note: '',
+    });
+    const res = await worker.post(`/staff/referrals/${r.id}/status`, {
+      status: 'closed',
+      closedReason: 'unable_to_contact',
+    });
     expect((await worker.get(String(res.headers.location))).body).toContain('Not closed');
-    expect(t.database.db.select().from(referrals).where(eq(referrals.id, r.id)).get()?.status).toBe('contact_attempted');
+    expect(t.database.db.select().from(referrals).where(eq(referrals.id, r.id)).get()?.status).toBe(
+      'contact_attempted',
+    );
     expect(t.database.db.select().from(escalations).where(eq(escalations.referralId, r.id)).all()).toHaveLength(1);
-    const mail = t.database.db.select().from(outboxMessages).where(eq(outboxMessages.dedupeKey, `escalation:${r.id}:unable_to_contact`)).get();
+    const mail = t.database.db
+      .select()
+      .from(outboxMessages)
+      .where(eq(outboxMessages.dedupeKey, `escalation:${r.id}:unable_to_contact`))
+      .get();
     expect(mail?.subject).toContain(r.reference);
     expect(mail?.subject).not.toContain('Barnaby');
     const inbox = await manager.get('/staff');
     expect(inbox.body).toContain('With a manager');
 
-    const decided = await manager.post(`/staff/referrals/${r.id}/status`, { status: 'closed', closedReason: 'unable_to_contact' });
+    const decided = await manager.post(`/staff/referrals/${r.id}/status`, {
+      status: 'closed',
+      closedReason: 'unable_to_contact',
+    });
     expect((await manager.get(String(decided.headers.location))).body).toContain('Referral closed: unable to contact');
-    expect(t.database.db.select().from(escalations).where(eq(escalations.referralId, r.id)).get()?.resolvedBy).toBe(leedsManager.id);
+    expect(t.database.db.select().from(escalations).where(eq(escalations.referralId, r.id)).get()?.resolvedBy).toBe(
+      leedsManager.id,
+    );
   });
 
   it('lets managers (only) override the priority, with a reason, moving the deadline', async () => {
@@ -233,9 +327,14 @@ describe('casework in the back office', () => {
     const byWorker = await worker.post(`/staff/referrals/${r.id}/priority`, { priority: 'today', reason: 'worried' });
     expect(byWorker.statusCode).toBe(403);
     const noReason = await manager.post(`/staff/referrals/${r.id}/priority`, { priority: 'today', reason: '' });
-    expect((await manager.get(String(noReason.headers.location))).body).toContain('Say why you are changing the priority');
+    expect((await manager.get(String(noReason.headers.location))).body).toContain(
+      'Say why you are changing the priority',
+    );
     const before = t.database.db.select().from(referrals).where(eq(referrals.id, r.id)).get()!;
-    const ok = await manager.post(`/staff/referrals/${r.id}/priority`, { priority: 'today', reason: 'His sister called: he is not safe tonight' });
+    const ok = await manager.post(`/staff/referrals/${r.id}/priority`, {
+      priority: 'today',
+      reason: 'His sister called: he is not safe tonight',
+    });
     expect((await manager.get(String(ok.headers.location))).body).toContain('Priority changed to Today');
     const after = t.database.db.select().from(referrals).where(eq(referrals.id, r.id)).get()!;
     expect(after.priority).toBe('today');
@@ -254,7 +353,11 @@ describe('casework in the back office', () => {
     expect((await manager.get(String(reassign.headers.location))).body).toContain('Assigned to you');
     const mine = await manager.get('/staff?assignee=me&status=all');
     expect(mine.body).toContain(r.reference);
-    const audit = t.database.db.select().from(auditEvents).where(and(eq(auditEvents.action, 'referral_assigned'), eq(auditEvents.referralId, r.id))).all();
+    const audit = t.database.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.action, 'referral_assigned'), eq(auditEvents.referralId, r.id)))
+      .all();
     expect(audit.map((e) => JSON.parse(e.detail))).toEqual([
       { assigneeId: { before: null, after: leedsWorker.id } },
       { assigneeId: { before: leedsWorker.id, after: leedsManager.id } },
@@ -270,7 +373,11 @@ describe('casework in the back office', () => {
     expect(res.headers['content-disposition']).toContain(`${r.reference}.csv`);
     expect(res.headers['cache-control']).toBe('no-store');
     expect(res.body).toContain(`"'=HYPERLINK(""x"")"`);
-    const audit = t.database.db.select().from(auditEvents).where(and(eq(auditEvents.action, 'referral_exported'), eq(auditEvents.referralId, r.id))).all();
+    const audit = t.database.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.action, 'referral_exported'), eq(auditEvents.referralId, r.id)))
+      .all();
     expect(audit).toHaveLength(1);
   });
 
@@ -279,14 +386,22 @@ describe('casework in the back office', () => {
     const donor = addReferral();
     const { db } = t.database;
     // Someone with write access to the file moved another referral's answers into this one.
-    const stolen = db.select({ answersEnc: referrals.answersEnc }).from(referrals).where(eq(referrals.id, donor.id)).get()!.answersEnc;
+    const stolen = db
+      .select({ answersEnc: referrals.answersEnc })
+      .from(referrals)
+      .where(eq(referrals.id, donor.id))
+      .get()!.answersEnc;
     db.update(referrals).set({ answersEnc: stolen }).where(eq(referrals.id, victim.id)).run();
     const page = await worker.get(`/staff/referrals/${victim.id}`);
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain("This referral's answers cannot be shown");
     expect(page.body).toContain('Do not contact him until a manager has checked this referral');
     expect(page.body).not.toContain('Barnaby');
-    const attempt = await worker.post(`/staff/referrals/${victim.id}/contact-attempts`, { channel: 'phone', outcome: 'no_answer', note: '' });
+    const attempt = await worker.post(`/staff/referrals/${victim.id}/contact-attempts`, {
+      channel: 'phone',
+      outcome: 'no_answer',
+      note: '',
+    });
     expect((await worker.get(String(attempt.headers.location))).body).toContain('His answers cannot be read');
   });
 
@@ -297,7 +412,11 @@ describe('casework in the back office', () => {
     const page = await manager.get('/staff/audit');
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('Referral viewed');
-    const otherOfficeEvents = t.database.db.select().from(auditEvents).where(eq(auditEvents.officeId, 'manchester')).all();
+    const otherOfficeEvents = t.database.db
+      .select()
+      .from(auditEvents)
+      .where(eq(auditEvents.officeId, 'manchester'))
+      .all();
     expect(otherOfficeEvents.length).toBeGreaterThan(0);
     // The Manchester view is not in a Leeds manager's trail; Max's refused look at a Leeds referral is.
     expect(page.body).not.toContain(manchester.reference);

@@ -5,7 +5,13 @@ import { join } from 'node:path';
 import { sql, type SQL } from 'drizzle-orm';
 import { openDatabase, type OpenedDatabase } from '../../../db/client.ts';
 import { migrateDatabase } from '../../../db/migrate.ts';
-import { DEFAULT_FILTERS, inboxCountSql, inboxPageSql, whereClause, type InboxFilters } from '../../../server/backoffice/casework/inbox.ts';
+import {
+  DEFAULT_FILTERS,
+  inboxCountSql,
+  inboxPageSql,
+  whereClause,
+  type InboxFilters,
+} from '../../../server/backoffice/casework/inbox.ts';
 
 /**
  * The inbox stays fast at 100,000 referrals only while SQLite walks an index in inbox order instead of sorting the
@@ -48,14 +54,20 @@ describe('inbox query plan', () => {
   it('counts from the index alone, never reading the large referral rows', () => {
     expect(plan({}, 'count')).toContain('COVERING INDEX referrals_inbox_open_idx');
     expect(plan({ status: 'all', officeId: 'leeds' }, 'count')).toContain('COVERING INDEX referrals_inbox_rank_idx');
-    expect(plan({ status: 'open', assignee: 'unassigned' }, 'count')).toContain('COVERING INDEX referrals_inbox_rank_idx');
+    expect(plan({ status: 'open', assignee: 'unassigned' }, 'count')).toContain(
+      'COVERING INDEX referrals_inbox_rank_idx',
+    );
   });
 
   it("checks 'assigned to' against the open index in the default view, and starts from the assignments otherwise", () => {
     expect(plan({ assignee: 'me' }, 'count')).toContain('COVERING INDEX referrals_inbox_open_idx');
     expect(plan({ assignee: 'me' })).not.toMatch(/TEMP B-TREE FOR ORDER BY/);
-    expect(plan({ assignee: 'me', status: 'all' }).split('\n')[0]).toContain('COVERING INDEX referral_assignments_staff_idx');
-    expect(plan({ assignee: 'me', status: 'all' }, 'count').split('\n')[0]).toContain('COVERING INDEX referral_assignments_staff_idx');
+    expect(plan({ assignee: 'me', status: 'all' }).split('\n')[0]).toContain(
+      'COVERING INDEX referral_assignments_staff_idx',
+    );
+    expect(plan({ assignee: 'me', status: 'all' }, 'count').split('\n')[0]).toContain(
+      'COVERING INDEX referral_assignments_staff_idx',
+    );
   });
 
   it('uses the whole-table rank index when every status is shown', () => {

@@ -18,7 +18,10 @@ type Identity = 'anonymous' | StaffRole;
 const IDENTITIES: Identity[] = ['anonymous', ...STAFF_ROLES];
 
 function concretePath(route: StaffRoute): string {
-  return route.path.replace(/:([A-Za-z]+)/g, (_, name: string) => route.exampleParams?.[name] ?? '00000000-0000-4000-8000-000000000000');
+  return route.path.replace(
+    /:([A-Za-z]+)/g,
+    (_, name: string) => route.exampleParams?.[name] ?? '00000000-0000-4000-8000-000000000000',
+  );
 }
 
 describe('role-by-route matrix', () => {
@@ -31,7 +34,13 @@ describe('role-by-route matrix', () => {
     t = await buildTestApp({ clock });
     seedTestOffices(t.database.db);
     for (const role of STAFF_ROLES) {
-      members.set(role, await enrolStaff(t.database.db, t.app.services.keyring, clock.now(), { role, officeIds: role === 'admin' ? [] : ['leeds'] }));
+      members.set(
+        role,
+        await enrolStaff(t.database.db, t.app.services.keyring, clock.now(), {
+          role,
+          officeIds: role === 'admin' ? [] : ['leeds'],
+        }),
+      );
     }
   });
   afterAll(async () => t.cleanup());
@@ -64,8 +73,10 @@ describe('role-by-route matrix', () => {
     it(`${route.method} ${route.path}`, async () => {
       const path = concretePath(route);
       for (const identity of IDENTITIES) {
-        const client = identity === 'anonymous' ? new StaffClient(t.app, { ip: '10.9.1.1' }) : await clientFor(identity);
-        if (identity === 'anonymous') await client.get('/staff/sign-in'); // a CSRF token, so only access decides
+        const client =
+          identity === 'anonymous' ? new StaffClient(t.app, { ip: '10.9.1.1' }) : await clientFor(identity);
+        if (identity === 'anonymous')
+          await client.get('/staff/sign-in'); // a CSRF token, so only access decides
         else await client.get('/staff/account');
         const res = route.method === 'GET' ? await client.get(path) : await client.post(path, {});
         const where = `${identity} ${route.method} ${path} -> ${res.statusCode} ${res.headers.location ?? ''}`;

@@ -20,7 +20,10 @@ export function seedTestOffices(db: PortalDb, now = new Date()): void {
     { id: 'leeds', name: 'Leeds office' },
     { id: 'manchester', name: 'Manchester office' },
   ]) {
-    db.insert(offices).values({ ...office, nation: 'england-and-wales', createdAt: now }).onConflictDoNothing().run();
+    db.insert(offices)
+      .values({ ...office, nation: 'england-and-wales', createdAt: now })
+      .onConflictDoNothing()
+      .run();
   }
 }
 
@@ -46,7 +49,12 @@ export async function enrolStaff(
   counter += 1;
   const email = options.email ?? `${options.role}${counter}.${Date.now()}@saferlives.test`;
   const name = options.name ?? `Test ${options.role} ${counter}`;
-  const added = addStaff(db, { email, name, role: options.role, officeIds: options.officeIds ?? (options.role === 'admin' ? [] : ['leeds']) }, null, now);
+  const added = addStaff(
+    db,
+    { email, name, role: options.role, officeIds: options.officeIds ?? (options.role === 'admin' ? [] : ['leeds']) },
+    null,
+    now,
+  );
   if (added.kind !== 'added') throw new Error(`could not add staff: ${JSON.stringify(added.errors)}`);
   const enrolling = findEnrolment(db, added.enrolmentToken, now)!;
   const setup = await authenticatorSetup(db, keyring, enrolling);
@@ -59,7 +67,15 @@ export async function enrolStaff(
     now,
   );
   if (done.kind !== 'enrolled') throw new Error(`could not enrol: ${JSON.stringify(done)}`);
-  return { id: added.staffId, email, name, role: options.role, password, totpSecret, recoveryCodes: done.recoveryCodes };
+  return {
+    id: added.staffId,
+    email,
+    name,
+    role: options.role,
+    password,
+    totpSecret,
+    recoveryCodes: done.recoveryCodes,
+  };
 }
 
 export type Form = Record<string, string | string[]>;
@@ -114,7 +130,11 @@ export class StaffClient {
   }
 
   /** Posts a form the way a browser would: our Origin, and the CSRF token of the last page seen. */
-  post(url: string, form: Form = {}, opts: { csrf?: string | null; origin?: string | null } = {}): Promise<LightMyRequestResponse> {
+  post(
+    url: string,
+    form: Form = {},
+    opts: { csrf?: string | null; origin?: string | null } = {},
+  ): Promise<LightMyRequestResponse> {
     const csrf = opts.csrf === undefined ? this.csrf : opts.csrf;
     const origin = opts.origin === undefined ? (this.options.origin ?? TEST_ORIGIN) : opts.origin;
     return this.request({
@@ -126,7 +146,11 @@ export class StaffClient {
   }
 
   /** The two sign-in steps through the real pages. Returns the final response (a redirect on success). */
-  async signIn(member: Pick<TestStaffMember, 'email' | 'password' | 'totpSecret'>, now: Date, code?: string): Promise<LightMyRequestResponse> {
+  async signIn(
+    member: Pick<TestStaffMember, 'email' | 'password' | 'totpSecret'>,
+    now: Date,
+    code?: string,
+  ): Promise<LightMyRequestResponse> {
     await this.get('/staff/sign-in');
     const first = await this.post('/staff/sign-in', { email: member.email, password: member.password });
     if (first.statusCode !== 303) return first;
@@ -136,7 +160,12 @@ export class StaffClient {
 }
 
 /** A signed-in client. The clock moves on 30 s first, because a code (its time step) can only be used once. */
-export async function signedIn(t: TestApp, member: TestStaffMember, clock: { advance(ms: number): void; now(): Date }, ip?: string): Promise<StaffClient> {
+export async function signedIn(
+  t: TestApp,
+  member: TestStaffMember,
+  clock: { advance(ms: number): void; now(): Date },
+  ip?: string,
+): Promise<StaffClient> {
   clock.advance(30_000);
   const client = new StaffClient(t.app, ip ? { ip } : {});
   const res = await client.signIn(member, clock.now());

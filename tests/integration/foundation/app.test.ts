@@ -65,19 +65,27 @@ describe('the portal app', () => {
     expect(String(signIn.headers['content-security-policy'])).toContain("default-src 'self'");
     expect(signIn.headers['referrer-policy']).toBe('no-referrer');
     // Rendered pages go out through Fastify like the static ones, so they are compressed too.
-    const compressed = await t.app.inject({ method: 'GET', url: '/staff/sign-in', headers: { 'accept-encoding': 'br' } });
+    const compressed = await t.app.inject({
+      method: 'GET',
+      url: '/staff/sign-in',
+      headers: { 'accept-encoding': 'br' },
+    });
     expect(compressed.headers['content-encoding']).toBe('br');
-    expect(compressed.rawPayload.length).toBeLessThan(Number(signIn.headers['content-length'] ?? signIn.rawPayload.length));
+    expect(compressed.rawPayload.length).toBeLessThan(
+      Number(signIn.headers['content-length'] ?? signIn.rawPayload.length),
+    );
   });
 
-  it("renders a 404 page for unknown /staff URLs to signed-in staff, and sends everyone else to sign in", async () => {
+  it('renders a 404 page for unknown /staff URLs to signed-in staff, and sends everyone else to sign in', async () => {
     const anonymous = await t.app.inject({ method: 'GET', url: '/staff/no-such-page' });
     expect(anonymous.statusCode).toBe(303);
     expect(anonymous.headers.location).toMatch(/^\/staff\/sign-in/);
 
     seedTestOffices(t.database.db);
     const clock = { now: () => new Date(), advance: () => undefined };
-    const member = await enrolStaff(t.database.db, t.app.services.keyring, new Date(Date.now() - 60_000), { role: 'caseworker' });
+    const member = await enrolStaff(t.database.db, t.app.services.keyring, new Date(Date.now() - 60_000), {
+      role: 'caseworker',
+    });
     const client = await signedIn(t, member, clock);
     const res = await client.get('/staff/no-such-page');
     expect(res.statusCode).toBe(404);

@@ -91,7 +91,11 @@ describe('database migrations', () => {
     const dir = tmp('portal-cascade-db-');
     const sqlite = seededAtFirstMigration(join(dir, 'guarded.db'), folder);
 
-    const result = await migrateDatabase(sqlite, { migrationsFolder: folder, backupDir: join(dir, 'backups'), now: new Date('2026-11-29T10:00:00Z') });
+    const result = await migrateDatabase(sqlite, {
+      migrationsFolder: folder,
+      backupDir: join(dir, 'backups'),
+      now: new Date('2026-11-29T10:00:00Z'),
+    });
 
     expect(result.applied).toBe(1);
     expect(sqlite.prepare('SELECT COUNT(*) AS n FROM children').get()).toEqual({ n: 12 });

@@ -42,7 +42,9 @@ describe('graceful shutdown', () => {
       // that redirect would be a second request racing the shutdown.
       const inFlight = fetch(`${base}/staff/sign-in`, { redirect: 'manual' }).then((r) => r.status);
       // Signal only once the server has started on that request, so it is really in flight.
-      await expect.poll(() => /"url":"\/staff\/sign-in"/.test(portal.output()), { timeout: 5_000, interval: 5 }).toBe(true);
+      await expect
+        .poll(() => /"url":"\/staff\/sign-in"/.test(portal.output()), { timeout: 5_000, interval: 5 })
+        .toBe(true);
       const sentAt = Date.now();
       portal.child.kill(signal);
       const { code, at } = await portal.exited;

@@ -32,8 +32,13 @@ it('a worker killed in the middle of a send loses nothing and repeats nothing af
   const dataKey = randomBytes(32).toString('base64');
   const keyring = parseDataKeys(dataKey);
   const queuedAt = new Date();
-  const ids = [1, 2, 3, 4].map(
-    (n) => enqueueEmail(database.db, keyring, { kind: 'referral_alert', to: ['triage@example.org'], subject: `Alert ${n}`, text: `Body ${n}` }, queuedAt)!,
+  const ids = [1, 2, 3, 4].map((n) =>
+    enqueueEmail(
+      database.db,
+      keyring,
+      { kind: 'referral_alert', to: ['triage@example.org'], subject: `Alert ${n}`, text: `Body ${n}` },
+      queuedAt,
+    )!,
   );
 
   // The mail server takes the first message, then never answers the second.
@@ -56,7 +61,10 @@ it('a worker killed in the middle of a send loses nothing and repeats nothing af
   expect(await exited).toBe('SIGKILL');
   expect(server.received.map((m) => m.parsed.subject)).toEqual(['Alert 1']);
 
-  const statuses = database.db.select({ id: outboxMessages.id, status: outboxMessages.status }).from(outboxMessages).all();
+  const statuses = database.db
+    .select({ id: outboxMessages.id, status: outboxMessages.status })
+    .from(outboxMessages)
+    .all();
   expect(statuses.filter((s) => s.status === 'sent').map((s) => s.id)).toEqual([ids[0]]);
 
   // Restart: the message that was in flight is taken up again once its claim has run out; the rest at once.
@@ -74,7 +82,15 @@ it('a worker killed in the middle of a send loses nothing and repeats nothing af
   expect((await restarted.runOnce(new Date(Date.now() + CLAIM_MS + 1000))).sent).toBe(1);
   expect((await restarted.runOnce(new Date(Date.now() + 24 * 3_600_000))).sent).toBe(0);
 
-  expect(server.received.map((m) => m.parsed.messageId).sort()).toEqual(ids.map((id) => `<${id}@portal.example.org>`).sort());
+  expect(server.received.map((m) => m.parsed.messageId).sort()).toEqual(
+    ids.map((id) => `<${id}@portal.example.org>`).sort(),
+  );
   expect(server.received.map((m) => m.parsed.subject).sort()).toEqual(['Alert 1', 'Alert 2', 'Alert 3', 'Alert 4']);
-  expect(database.db.select({ status: outboxMessages.status }).from(outboxMessages).all().every((row) => row.status === 'sent')).toBe(true);
+  expect(
+    database.db
+      .select({ status: outboxMessages.status })
+      .from(outboxMessages)
+      .all()
+      .every((row) => row.status === 'sent'),
+  ).toBe(true);
 }, 40_000);

@@ -49,7 +49,10 @@ export async function startSmtpServer(port = 0): Promise<TestSmtpServer> {
           }
           return false;
         };
-        const timer = setTimeout(() => reject(new Error(`expected ${count} messages, got ${received.length}`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`expected ${count} messages, got ${received.length}`)),
+          timeoutMs,
+        );
         if (!check()) waiters.push(check);
       });
     },

@@ -49,7 +49,13 @@ function queue(n: number, now = T0, extra: { to?: string[]; dedupeKey?: string }
     const id = enqueueEmail(
       database.db,
       keyring,
-      { kind: 'referral_alert', to: extra.to ?? ['triage@example.org'], subject: `Alert ${i + 1}`, text: `Body ${i + 1}`, ...(extra.dedupeKey ? { dedupeKey: extra.dedupeKey } : {}) },
+      {
+        kind: 'referral_alert',
+        to: extra.to ?? ['triage@example.org'],
+        subject: `Alert ${i + 1}`,
+        text: `Body ${i + 1}`,
+        ...(extra.dedupeKey ? { dedupeKey: extra.dedupeKey } : {}),
+      },
       now,
     );
     if (id) ids.push(id);
@@ -126,7 +132,9 @@ describe('outbox worker over real SMTP', () => {
     const back = await smtp(port);
     expect(await w.runOnce(at(90_000))).toEqual({ sent: 3, retrying: 0, failed: 0 });
     expect(await w.runOnce(at(60 * MINUTE))).toEqual({ sent: 0, retrying: 0, failed: 0 });
-    expect(back.received.map((m) => m.parsed.messageId).sort()).toEqual(ids.map((id) => `<${id}@portal.example.org>`).sort());
+    expect(back.received.map((m) => m.parsed.messageId).sort()).toEqual(
+      ids.map((id) => `<${id}@portal.example.org>`).sort(),
+    );
     expect(listMailAttempts(database.db, ids[0]!).map((a) => a.outcome)).toEqual(['failed', 'failed', 'sent']);
   });
 
@@ -208,7 +216,9 @@ describe('outbox worker over real SMTP', () => {
     const b = worker(createSmtpMailer(server.url), second);
     const [ra, rb] = await Promise.all([a.runOnce(T0), b.runOnce(T0)]);
     expect(ra.sent + rb.sent).toBe(6);
-    expect(server.received.map((m) => m.parsed.messageId).sort()).toEqual(ids.map((id) => `<${id}@portal.example.org>`).sort());
+    expect(server.received.map((m) => m.parsed.messageId).sort()).toEqual(
+      ids.map((id) => `<${id}@portal.example.org>`).sort(),
+    );
   });
 
   it('finishes and records a send in progress when stopped, and leaves the rest for the next start', async () => {
@@ -250,7 +260,15 @@ describe('file transport (no SMTP_URL)', () => {
     const mailDir = join(dir, 'mail');
     const [id] = queue(1);
     const mailer = createFileMailer(mailDir);
-    const mail = { outboxId: id!, messageId: `<${id}@x>`, from: 'a@example.org', to: ['b@example.org'], subject: 'S', text: 'T', date: T0 };
+    const mail = {
+      outboxId: id!,
+      messageId: `<${id}@x>`,
+      from: 'a@example.org',
+      to: ['b@example.org'],
+      subject: 'S',
+      text: 'T',
+      date: T0,
+    };
     await mailer.send(mail);
     await mailer.send(mail);
     const files = readdirSync(mailDir);
@@ -282,12 +300,17 @@ describe('retry schedule and error text', () => {
   });
 
   it('removes email addresses from errors before they are stored or logged', () => {
-    const error = Object.assign(new Error("Can't send mail - all recipients were rejected: 550 5.1.1 <him@private.example>: Recipient unknown"), {
-      code: 'EENVELOPE',
-      responseCode: 550,
-    });
+    const error = Object.assign(
+      new Error("Can't send mail - all recipients were rejected: 550 5.1.1 <him@private.example>: Recipient unknown"),
+      {
+        code: 'EENVELOPE',
+        responseCode: 550,
+      },
+    );
     const text = describeSendError(error);
-    expect(text).toBe("EENVELOPE 550: Can't send mail - all recipients were rejected: 550 5.1.1 <[address]>: Recipient unknown");
+    expect(text).toBe(
+      "EENVELOPE 550: Can't send mail - all recipients were rejected: 550 5.1.1 <[address]>: Recipient unknown",
+    );
     expect(text).not.toContain('him@private.example');
   });
 

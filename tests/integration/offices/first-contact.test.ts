@@ -36,8 +36,22 @@ const mondayToFriday = [1, 2, 3, 4, 5].map((weekday) => ({ weekday, start: '09:0
 
 function request(officeId: string, overrides: Partial<FirstContactRequest> = {}): FirstContactRequest {
   const deadline = contactBy('within_7_days', RECEIVED, calendarFor(database.db, officeId)).contactBy;
-  const { id } = addReferral(database.db, { officeId, priority: 'within_7_days', receivedAt: RECEIVED, contactBy: deadline });
-  return { referralId: id, officeId, receivedAt: RECEIVED, deadline, phoneSafe: true, emailSafe: false, safeTimes: [], ...overrides };
+  const { id } = addReferral(database.db, {
+    officeId,
+    priority: 'within_7_days',
+    receivedAt: RECEIVED,
+    contactBy: deadline,
+  });
+  return {
+    referralId: id,
+    officeId,
+    receivedAt: RECEIVED,
+    deadline,
+    phoneSafe: true,
+    emailSafe: false,
+    safeTimes: [],
+    ...overrides,
+  };
 }
 
 describe('booking first contact against stored patterns and bookings', () => {
@@ -45,12 +59,16 @@ describe('booking first contact against stored patterns and bookings', () => {
     setCaseworkerPattern(database.db, alex, { weekly: mondayToFriday, maxFirstContactsPerDay: 5 }, RECEIVED);
     const first = bookFirstContact(database.db, request('leeds'), RECEIVED);
     const second = bookFirstContact(database.db, request('leeds'), RECEIVED);
-    expect(first).toMatchObject({ kind: 'slot', staffId: alex, channel: 'phone', startsAt: new Date('2026-12-07T10:15:00Z') });
+    expect(first).toMatchObject({
+      kind: 'slot',
+      staffId: alex,
+      channel: 'phone',
+      startsAt: new Date('2026-12-07T10:15:00Z'),
+    });
     expect(second).toMatchObject({ kind: 'slot', staffId: alex, startsAt: new Date('2026-12-07T10:45:00Z') });
-    expect(firstContactSlotsForStaff(database.db, alex, RECEIVED, new Date('2026-12-08T00:00:00Z')).map((s) => s.referralId)).toEqual([
-      first.referralId,
-      second.referralId,
-    ]);
+    expect(
+      firstContactSlotsForStaff(database.db, alex, RECEIVED, new Date('2026-12-08T00:00:00Z')).map((s) => s.referralId),
+    ).toEqual([first.referralId, second.referralId]);
   });
 
   it('keeps to each caseworker’s daily limit, across the offices they cover', () => {
@@ -74,7 +92,11 @@ describe('booking first contact against stored patterns and bookings', () => {
   it('respects his safe times and keeps the slot inside office hours', () => {
     setCaseworkerPattern(database.db, alex, { weekly: mondayToFriday, maxFirstContactsPerDay: 5 }, RECEIVED);
     const slot = bookFirstContact(database.db, request('leeds', { safeTimes: ['afternoon'] }), RECEIVED);
-    expect(slot).toMatchObject({ kind: 'slot', startsAt: new Date('2026-12-07T12:00:00Z'), endsAt: new Date('2026-12-07T12:30:00Z') });
+    expect(slot).toMatchObject({
+      kind: 'slot',
+      startsAt: new Date('2026-12-07T12:00:00Z'),
+      endsAt: new Date('2026-12-07T12:30:00Z'),
+    });
   });
 
   it('proposes the deadline itself, with the reason, when nobody is rostered', () => {
@@ -93,12 +115,18 @@ describe('booking first contact against stored patterns and bookings', () => {
   it('ignores disabled staff and staff of other offices', () => {
     const gone = addStaff(database.db, { name: 'Gone', status: 'disabled', offices: ['leeds'] });
     const elsewhere = addStaff(database.db, { name: 'Elsewhere', offices: ['manchester'] });
-    for (const id of [gone, elsewhere]) setCaseworkerPattern(database.db, id, { weekly: mondayToFriday, maxFirstContactsPerDay: 5 }, RECEIVED);
+    for (const id of [gone, elsewhere])
+      setCaseworkerPattern(database.db, id, { weekly: mondayToFriday, maxFirstContactsPerDay: 5 }, RECEIVED);
     expect(bookFirstContact(database.db, request('leeds'), RECEIVED).kind).toBe('deadline_fallback');
   });
 
   it('never proposes anything after the deadline', () => {
-    setCaseworkerPattern(database.db, alex, { weekly: [{ weekday: 5, start: '16:45', end: '17:00' }], maxFirstContactsPerDay: 5 }, RECEIVED);
+    setCaseworkerPattern(
+      database.db,
+      alex,
+      { weekly: [{ weekday: 5, start: '16:45', end: '17:00' }], maxFirstContactsPerDay: 5 },
+      RECEIVED,
+    );
     const req = request('leeds');
     const slot = bookFirstContact(database.db, req, RECEIVED);
     expect(slot.kind).toBe('deadline_fallback');
@@ -117,8 +145,14 @@ describe('booking first contact against stored patterns and bookings', () => {
   it('proposes without booking (for triage:explain)', () => {
     setCaseworkerPattern(database.db, alex, { weekly: mondayToFriday, maxFirstContactsPerDay: 5 }, RECEIVED);
     const { referralId: _unused, ...req } = request('leeds');
-    expect(proposeFirstContact(database.db, req)).toMatchObject({ kind: 'slot', start: new Date('2026-12-07T10:15:00Z') });
-    expect(proposeFirstContact(database.db, req)).toMatchObject({ kind: 'slot', start: new Date('2026-12-07T10:15:00Z') });
+    expect(proposeFirstContact(database.db, req)).toMatchObject({
+      kind: 'slot',
+      start: new Date('2026-12-07T10:15:00Z'),
+    });
+    expect(proposeFirstContact(database.db, req)).toMatchObject({
+      kind: 'slot',
+      start: new Date('2026-12-07T10:15:00Z'),
+    });
     expect(database.db.select().from(firstContactSlots).all()).toEqual([]);
   });
 
@@ -133,7 +167,11 @@ describe('booking first contact against stored patterns and bookings', () => {
 
 describe('appointments booked in the back office', () => {
   /** An appointment on another (existing) referral, assigned to `assignee` unless null, as the back office would store it. */
-  function bookAppointmentFor(assignee: string | null, startsAt: string, options: { status?: string; bookedBy?: string } = {}): void {
+  function bookAppointmentFor(
+    assignee: string | null,
+    startsAt: string,
+    options: { status?: string; bookedBy?: string } = {},
+  ): void {
     const deadline = contactBy('within_7_days', RECEIVED, calendarFor(database.db, 'leeds')).contactBy;
     const { id: referralId } = addReferral(database.db, {
       officeId: 'leeds',
@@ -143,12 +181,22 @@ describe('appointments booked in the back office', () => {
       status: options.status ?? 'appointment_booked',
     });
     if (assignee !== null) {
-      database.db.insert(referralAssignments).values({ referralId, staffId: assignee, assignedAt: RECEIVED, assignedBy: sam }).run();
+      database.db
+        .insert(referralAssignments)
+        .values({ referralId, staffId: assignee, assignedAt: RECEIVED, assignedBy: sam })
+        .run();
     }
     // Booked by Sam (say, a manager) on the caseworker's behalf unless told: who booked it is not who it blocks.
     database.db
       .insert(appointments)
-      .values({ id: randomUUID(), referralId, bookedBy: options.bookedBy ?? sam, startsAt: new Date(startsAt), mode: 'remote', createdAt: RECEIVED })
+      .values({
+        id: randomUUID(),
+        referralId,
+        bookedBy: options.bookedBy ?? sam,
+        startsAt: new Date(startsAt),
+        mode: 'remote',
+        createdAt: RECEIVED,
+      })
       .run();
   }
 

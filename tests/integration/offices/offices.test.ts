@@ -67,7 +67,10 @@ describe('seeding offices from the config file', () => {
   });
 
   it('still seeds hours and recipients for an office row someone else created first', () => {
-    database.db.insert(offices).values({ id: 'leeds', name: 'Leeds', nation: 'england-and-wales', createdAt: NOW }).run();
+    database.db
+      .insert(offices)
+      .values({ id: 'leeds', name: 'Leeds', nation: 'england-and-wales', createdAt: NOW })
+      .run();
     const result = seedOffices(database.db, NOW);
     expect(result.officesCreated).toEqual(['manchester']);
     expect(result.officesSeeded).toEqual(['leeds', 'manchester']);
@@ -102,8 +105,16 @@ describe('seeding offices from the config file', () => {
   });
 
   it.each<[string, unknown, RegExp]>([
-    ['two windows on one day', { hours: [...weekdays('09:00', '17:00'), { weekday: 1, opens: '18:00', closes: '19:00' }] }, /more than one opening window/],
-    ['closing before opening', { hours: [{ weekday: 1, opens: '17:00', closes: '09:00' }] }, /closes \(09:00\) before it opens/],
+    [
+      'two windows on one day',
+      { hours: [...weekdays('09:00', '17:00'), { weekday: 1, opens: '18:00', closes: '19:00' }] },
+      /more than one opening window/,
+    ],
+    [
+      'closing before opening',
+      { hours: [{ weekday: 1, opens: '17:00', closes: '09:00' }] },
+      /closes \(09:00\) before it opens/,
+    ],
     ['no triage address', { recipients: { triage: [], duty: [], managers: [] } }, /at least one triage address/],
     ['a bad time', { hours: [{ weekday: 1, opens: '9am', closes: '17:00' }] }, /expected a time such as 09:00/],
     ['an unknown nation', { nation: 'wales' }, /nation/],
@@ -134,7 +145,12 @@ describe('office hours and closures', () => {
   });
 
   it('feeds the calendar used for deadlines', () => {
-    setOfficeHours(database.db, 'manchester', [{ weekday: 6, opens: '10:00', closes: '13:00' }, ...weekdays('08:00', '16:00')], NOW);
+    setOfficeHours(
+      database.db,
+      'manchester',
+      [{ weekday: 6, opens: '10:00', closes: '13:00' }, ...weekdays('08:00', '16:00')],
+      NOW,
+    );
     addClosure(database.db, 'manchester', { date: '2026-12-07' }, NOW);
     const cfg = calendarFor(database.db, 'manchester');
     expect(cfg.hours.map((h) => h.weekday)).toEqual([1, 2, 3, 4, 5, 6]);
@@ -146,11 +162,19 @@ describe('office hours and closures', () => {
   });
 
   it('gives an unknown office the default calendar rather than failing a referral', () => {
-    expect(calendarFor(database.db, 'atlantis')).toEqual({ nation: 'england-and-wales', hours: DEFAULT_OFFICE_HOURS, closures: [] });
+    expect(calendarFor(database.db, 'atlantis')).toEqual({
+      nation: 'england-and-wales',
+      hours: DEFAULT_OFFICE_HOURS,
+      closures: [],
+    });
   });
 
   it.each<[string, unknown, RegExp]>([
-    ['overlapping days', [...weekdays('09:00', '17:00'), { weekday: 2, opens: '09:00', closes: '12:00' }], /more than one opening window/],
+    [
+      'overlapping days',
+      [...weekdays('09:00', '17:00'), { weekday: 2, opens: '09:00', closes: '12:00' }],
+      /more than one opening window/,
+    ],
     ['a reversed window', [{ weekday: 3, opens: '12:00', closes: '11:00' }], /before it opens/],
     ['a weekday out of range', [{ weekday: 8, opens: '09:00', closes: '17:00' }], /weekday is 1/],
   ])('refuses hours with %s, with a message for the admin', (_name, hours, message) => {
@@ -160,7 +184,9 @@ describe('office hours and closures', () => {
   });
 
   it('refuses an unknown office', () => {
-    expect(() => setOfficeHours(database.db, 'atlantis', DEFAULT_OFFICE_HOURS, NOW)).toThrow('There is no office "atlantis".');
+    expect(() => setOfficeHours(database.db, 'atlantis', DEFAULT_OFFICE_HOURS, NOW)).toThrow(
+      'There is no office "atlantis".',
+    );
     expect(() => addClosure(database.db, 'atlantis', { date: '2026-12-24' }, NOW)).toThrow(OfficeSettingsError);
   });
 
@@ -185,10 +211,9 @@ describe('alert recipients', () => {
   });
 
   it('normalises, de-duplicates and sorts addresses', () => {
-    expect(setRecipients(database.db, 'leeds', 'managers', [' B@Example.org', 'a@example.org', 'b@example.org', ''], NOW)).toEqual([
-      'a@example.org',
-      'b@example.org',
-    ]);
+    expect(
+      setRecipients(database.db, 'leeds', 'managers', [' B@Example.org', 'a@example.org', 'b@example.org', ''], NOW),
+    ).toEqual(['a@example.org', 'b@example.org']);
     expect(listRecipients(database.db, 'leeds').managers).toEqual(['a@example.org', 'b@example.org']);
   });
 
@@ -207,8 +232,14 @@ describe('alert recipients', () => {
   it('falls back to triage when a list is empty, and to every office when the office has nobody', () => {
     setRecipients(database.db, 'leeds', 'managers', [], NOW);
     expect(alertAddressesFor(database.db, 'leeds', ['managers'])).toEqual(['triage-leeds@example.org']);
-    expect(alertAddressesFor(database.db, 'leeds', ['triage', 'duty'])).toEqual(['duty-leeds@example.org', 'triage-leeds@example.org']);
-    expect(alertAddressesFor(database.db, 'atlantis', ['duty'])).toEqual(['triage-leeds@example.org', 'triage-manchester@example.org']);
+    expect(alertAddressesFor(database.db, 'leeds', ['triage', 'duty'])).toEqual([
+      'duty-leeds@example.org',
+      'triage-leeds@example.org',
+    ]);
+    expect(alertAddressesFor(database.db, 'atlantis', ['duty'])).toEqual([
+      'triage-leeds@example.org',
+      'triage-manchester@example.org',
+    ]);
   });
 });
 
@@ -224,7 +255,12 @@ describe('caseworker patterns', () => {
     const gone = addStaff(database.db, { name: 'Gone', status: 'disabled', offices: ['leeds'] });
     addStaff(database.db, { name: 'No pattern', offices: ['leeds'] });
     setCaseworkerPattern(database.db, sam, { weekly: shifts([3, 1]), maxFirstContactsPerDay: 2 }, NOW);
-    setCaseworkerPattern(database.db, alex, { weekly: shifts([1, 2], '10:00', '14:00'), maxFirstContactsPerDay: 4 }, NOW);
+    setCaseworkerPattern(
+      database.db,
+      alex,
+      { weekly: shifts([1, 2], '10:00', '14:00'), maxFirstContactsPerDay: 4 },
+      NOW,
+    );
     setCaseworkerPattern(database.db, gone, { weekly: shifts([1]), maxFirstContactsPerDay: 4 }, NOW);
 
     expect(getCaseworkerPattern(database.db, sam)).toEqual({
@@ -242,8 +278,16 @@ describe('caseworker patterns', () => {
   });
 
   it.each<[string, unknown, RegExp]>([
-    ['overlapping shifts', { weekly: [...shifts([1]), { weekday: 1, start: '16:00', end: '18:00' }], maxFirstContactsPerDay: 1 }, /overlap/],
-    ['a shift ending before it starts', { weekly: shifts([1], '12:00', '09:00'), maxFirstContactsPerDay: 1 }, /end after it starts/],
+    [
+      'overlapping shifts',
+      { weekly: [...shifts([1]), { weekday: 1, start: '16:00', end: '18:00' }], maxFirstContactsPerDay: 1 },
+      /overlap/,
+    ],
+    [
+      'a shift ending before it starts',
+      { weekly: shifts([1], '12:00', '09:00'), maxFirstContactsPerDay: 1 },
+      /end after it starts/,
+    ],
     ['a negative limit', { weekly: [], maxFirstContactsPerDay: -1 }, /0 or more/],
     ['a typo-sized limit', { weekly: [], maxFirstContactsPerDay: 300 }, /at most 20/],
   ])('refuses %s', (_name, input, message) => {

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { attributeValues, builtPages, clientDir, readBuiltPage } from './support.ts';
 
-const forbidden = /localStorage|sessionStorage|document\.cookie|indexedDB|sendBeacon|XMLHttpRequest|WebSocket|EventSource|\bfetch\(/;
+const forbidden =
+  /localStorage|sessionStorage|document\.cookie|indexedDB|sendBeacon|XMLHttpRequest|WebSocket|EventSource|\bfetch\(/;
 
 /** Every module reachable from the pages' <script src>, following static and dynamic imports. */
 function loadedScripts(): Map<string, string> {
@@ -38,7 +39,13 @@ describe('client scripts', () => {
   });
 
   it('the pattern catches storage and network use', () => {
-    for (const bad of ['localStorage.setItem("a",1)', 'document.cookie="a=1"', 'navigator.sendBeacon(u)', 'fetch("/x")', 'indexedDB.open("x")']) {
+    for (const bad of [
+      'localStorage.setItem("a",1)',
+      'document.cookie="a=1"',
+      'navigator.sendBeacon(u)',
+      'fetch("/x")',
+      'indexedDB.open("x")',
+    ]) {
       expect(forbidden.test(bad), bad).toBe(true);
     }
   });

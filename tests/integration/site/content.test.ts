@@ -19,7 +19,20 @@ const journey = sources.filter((p) => p.data.section === 'journey').sort((a, b) 
 
 /** Independent of the site's own formatter: "29 November 2026". */
 function longDate(date: Date): string {
-  const months = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+  const months = [
+    'January',
+    'February',
+    'March',
+    'April',
+    'May',
+    'June',
+    'July',
+    'August',
+    'September',
+    'October',
+    'November',
+    'December',
+  ];
   return `${date.getUTCDate()} ${months[date.getUTCMonth()]} ${date.getUTCFullYear()}`;
 }
 
@@ -35,7 +48,9 @@ describe('content pages', () => {
     expect(pages).toContain(path);
     const html = readBuiltPage(path);
     const text = textOf(html);
-    expect(textOf(/<title>([\s\S]*?)<\/title>/.exec(html)?.[1] ?? '')).toBe(`${page.data.title} | ${organisation.name}`);
+    expect(textOf(/<title>([\s\S]*?)<\/title>/.exec(html)?.[1] ?? '')).toBe(
+      `${page.data.title} | ${organisation.name}`,
+    );
     expect(textOf(/<h1[^>]*>([\s\S]*?)<\/h1>/.exec(html)?.[1] ?? '')).toBe(page.data.title);
     // Last reviewed, from frontmatter.
     expect(text).toContain(`Last reviewed: ${longDate(page.data.lastReviewed)}`);
@@ -48,14 +63,17 @@ describe('content pages', () => {
     for (const s of page.data.sources) expect(nbsp(textOf(sourcesSection!))).toContain(nbsp(s.title));
   });
 
-  it.each(journey.map((p) => [p.path, p] as const))('%s says which nations it covers and links to its Scotland and Northern Ireland section', (path, page) => {
-    expect(page.data.nations).toEqual(['england-and-wales']);
-    const html = readBuiltPage(path);
-    expect(textOf(html)).toContain('This page covers England and Wales.');
-    const heading = /<h2 id="([^"]+)">If you live in Scotland or Northern Ireland<\/h2>/.exec(html);
-    expect(heading, 'the Markdown section for Scotland and Northern Ireland').not.toBeNull();
-    expect(html).toContain(`href="#${heading![1]}"`);
-  });
+  it.each(journey.map((p) => [p.path, p] as const))(
+    '%s says which nations it covers and links to its Scotland and Northern Ireland section',
+    (path, page) => {
+      expect(page.data.nations).toEqual(['england-and-wales']);
+      const html = readBuiltPage(path);
+      expect(textOf(html)).toContain('This page covers England and Wales.');
+      const heading = /<h2 id="([^"]+)">If you live in Scotland or Northern Ireland<\/h2>/.exec(html);
+      expect(heading, 'the Markdown section for Scotland and Northern Ireland').not.toBeNull();
+      expect(html).toContain(`href="#${heading![1]}"`);
+    },
+  );
 
   it('pages for the whole UK say so', () => {
     for (const page of sources.filter((p) => p.data.nations.includes('uk'))) {
@@ -77,7 +95,10 @@ describe('what happens next', () => {
   });
 
   it('has one link per journey stage, in order, labelled with its stage label', () => {
-    const stageLinks = Array.from(svg.matchAll(/<a href="([^"]+)"[^>]*>([\s\S]*?)<\/a>/g), (m) => ({ href: m[1], text: textOf(m[2]!) }));
+    const stageLinks = Array.from(svg.matchAll(/<a href="([^"]+)"[^>]*>([\s\S]*?)<\/a>/g), (m) => ({
+      href: m[1],
+      text: textOf(m[2]!),
+    }));
     expect(stageLinks.map((l) => l.href)).toEqual(journey.map((p) => p.path));
     stageLinks.forEach((link, i) => expect(link.text).toBe(`${i + 1} ${journey[i]!.data.stageLabel}`));
   });
@@ -99,24 +120,30 @@ describe('what happens next', () => {
 });
 
 describe('crisis help', () => {
-  it.each(pages)('%s has one crisis panel with the urgent numbers, quick exit, skip link and the one-step links', (path) => {
-    const html = readBuiltPage(path);
-    expect(attributeValues(html, 'id').filter((id) => id === 'crisis-help')).toHaveLength(1);
-    const panel = elementById(html, 'crisis-help')!;
-    for (const line of urgentCrisisLines) {
-      expect(nbsp(textOf(panel))).toContain(line.number);
-      if (line.tel) expect(panel).toContain(`href="${line.tel}"`);
-    }
-    expect(html).toMatch(/<a class="skip-link" href="#main">Skip to main content<\/a>/);
-    expect(html).toMatch(/<main id="main"/);
-    expect(html).toMatch(/<a class="quick-exit" href="https:\/\/www\.bbc\.co\.uk\/weather" rel="noreferrer"[^>]*>Exit this page<\/a>/);
-    expect(html.indexOf('class="quick-exit"')).toBeLessThan(html.indexOf('<main'));
-    expect(html).toMatch(/<a [^>]*href="#crisis-help"[^>]*>Get help now<\/a>/);
-    expect(html).toMatch(/<a [^>]*href="\/refer\/"[^>]*>Refer yourself<\/a>/);
-    const footer = /<footer[\s\S]*<\/footer>/.exec(html)?.[0] ?? '';
-    for (const href of ['/privacy/', '/accessibility/', '/browsing-safely/']) expect(footer).toContain(`href="${href}"`);
-    expect(footer).toContain(`mailto:${organisation.contactEmail}`);
-  });
+  it.each(pages)(
+    '%s has one crisis panel with the urgent numbers, quick exit, skip link and the one-step links',
+    (path) => {
+      const html = readBuiltPage(path);
+      expect(attributeValues(html, 'id').filter((id) => id === 'crisis-help')).toHaveLength(1);
+      const panel = elementById(html, 'crisis-help')!;
+      for (const line of urgentCrisisLines) {
+        expect(nbsp(textOf(panel))).toContain(line.number);
+        if (line.tel) expect(panel).toContain(`href="${line.tel}"`);
+      }
+      expect(html).toMatch(/<a class="skip-link" href="#main">Skip to main content<\/a>/);
+      expect(html).toMatch(/<main id="main"/);
+      expect(html).toMatch(
+        /<a class="quick-exit" href="https:\/\/www\.bbc\.co\.uk\/weather" rel="noreferrer"[^>]*>Exit this page<\/a>/,
+      );
+      expect(html.indexOf('class="quick-exit"')).toBeLessThan(html.indexOf('<main'));
+      expect(html).toMatch(/<a [^>]*href="#crisis-help"[^>]*>Get help now<\/a>/);
+      expect(html).toMatch(/<a [^>]*href="\/refer\/"[^>]*>Refer yourself<\/a>/);
+      const footer = /<footer[\s\S]*<\/footer>/.exec(html)?.[0] ?? '';
+      for (const href of ['/privacy/', '/accessibility/', '/browsing-safely/'])
+        expect(footer).toContain(`href="${href}"`);
+      expect(footer).toContain(`mailto:${organisation.contactEmail}`);
+    },
+  );
 
   it('looking after yourself lists every crisis line with its number, hours and source', () => {
     const section = elementById(readBuiltPage('/looking-after-yourself/'), 'crisis-lines')!;
@@ -129,12 +156,16 @@ describe('crisis help', () => {
       if (line.tel) expect(section).toContain(`href="${line.tel}"`);
       expect(section).toContain(`href="${line.sourceUrl}"`);
     }
-    expect(text).toContain(`We last checked these numbers on ${longDate(new Date(`${crisisLinesReviewed}T00:00:00Z`))}`);
+    expect(text).toContain(
+      `We last checked these numbers on ${longDate(new Date(`${crisisLinesReviewed}T00:00:00Z`))}`,
+    );
   });
 
   it('defines crisis numbers only in site/facts/crisis-lines.ts (public information site files)', () => {
     // The referral form and back office folders belong to other issues and are checked by their owners.
-    const otherOwners = ['site/components/referral', 'site/pages/refer', 'site/pages/staff'].map((p) => join(projectRoot, p));
+    const otherOwners = ['site/components/referral', 'site/pages/refer', 'site/pages/staff'].map((p) =>
+      join(projectRoot, p),
+    );
     const files: string[] = [];
     const walk = (dir: string) => {
       for (const name of readdirSync(dir)) {
@@ -156,7 +187,8 @@ describe('crisis help', () => {
     for (const file of files) {
       if (file === source) continue;
       const text = readFileSync(file, 'utf8');
-      for (const re of patterns) if (re.test(text)) offenders.push(`${relative(projectRoot, file)} matches ${re.source}`);
+      for (const re of patterns)
+        if (re.test(text)) offenders.push(`${relative(projectRoot, file)} matches ${re.source}`);
     }
     expect(offenders).toEqual([]);
   });
@@ -170,7 +202,8 @@ describe('about, fees and confidentiality', () => {
     const statement = elementById(html, 'confidentiality-statement')!;
     const statementText = nbsp(textOf(statement));
     expect(statementText).toContain(confidentialityStatement.title);
-    for (const p of [...confidentialityStatement.paragraphs, ...confidentialityStatement.limits]) expect(statementText).toContain(p);
+    for (const p of [...confidentialityStatement.paragraphs, ...confidentialityStatement.limits])
+      expect(statementText).toContain(p);
     expect(statementText).toContain(confidentialityStatement.version);
   });
 
@@ -200,7 +233,9 @@ describe('home page', () => {
   it('makes "Refer yourself" the main action and routes professionals and families', () => {
     const main = /<main[\s\S]*<\/main>/.exec(html)![0];
     expect(main).toMatch(/<a class="button button--large" href="\/refer\/">Refer yourself<\/a>/);
-    expect(main).toMatch(/<a href="\/for-professionals\/">I&#39;m a professional<\/a>|<a href="\/for-professionals\/">I'm a professional<\/a>/);
+    expect(main).toMatch(
+      /<a href="\/for-professionals\/">I&#39;m a professional<\/a>|<a href="\/for-professionals\/">I'm a professional<\/a>/,
+    );
     expect(main).toMatch(/<a href="\/family-and-partners\/">I(&#39;|')m a family member or partner<\/a>/);
     // The crisis panel sits in the page, near the top.
     expect(main).toContain('id="crisis-help"');

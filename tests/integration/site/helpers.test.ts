@@ -1,6 +1,13 @@
 /** The site's build-time helpers: page metadata formatting, the timeline geometry and the leaflet QR code. */
 import { describe, expect, it } from 'vitest';
-import { contentPageUrl, coversOnlyPartOfUk, formatLongDate, isoDate, nationsLabel, otherNationsHeading } from '../../../site/components/lib/format.ts';
+import {
+  contentPageUrl,
+  coversOnlyPartOfUk,
+  formatLongDate,
+  isoDate,
+  nationsLabel,
+  otherNationsHeading,
+} from '../../../site/components/lib/format.ts';
 import { layoutTimeline } from '../../../site/components/lib/timeline.ts';
 import { qrCodeSvg, referralUrl } from '../../../site/components/lib/qr.ts';
 import { isCurrent } from '../../../site/components/lib/site.ts';
@@ -10,7 +17,9 @@ describe('page metadata', () => {
     expect(nationsLabel(['england-and-wales'])).toBe('England and Wales');
     expect(nationsLabel(['uk'])).toBe('the whole UK');
     expect(nationsLabel(['scotland', 'northern-ireland'])).toBe('Scotland and Northern Ireland');
-    expect(nationsLabel(['england-and-wales', 'scotland', 'northern-ireland'])).toBe('England and Wales, Scotland and Northern Ireland');
+    expect(nationsLabel(['england-and-wales', 'scotland', 'northern-ireland'])).toBe(
+      'England and Wales, Scotland and Northern Ireland',
+    );
     expect(coversOnlyPartOfUk(['england-and-wales'])).toBe(true);
     expect(coversOnlyPartOfUk(['uk'])).toBe(false);
     expect(coversOnlyPartOfUk(['england-and-wales', 'scotland', 'northern-ireland'])).toBe(false);
@@ -31,7 +40,11 @@ describe('page metadata', () => {
     const headings = [
       { depth: 2, slug: 'how-it-starts', text: 'How it starts' },
       { depth: 3, slug: 'scotland-detail', text: 'Scotland detail' },
-      { depth: 2, slug: 'if-you-live-in-scotland-or-northern-ireland', text: 'If you live in Scotland or Northern Ireland' },
+      {
+        depth: 2,
+        slug: 'if-you-live-in-scotland-or-northern-ireland',
+        text: 'If you live in Scotland or Northern Ireland',
+      },
     ];
     expect(otherNationsHeading(headings)?.slug).toBe('if-you-live-in-scotland-or-northern-ireland');
     expect(otherNationsHeading(headings.slice(0, 2))).toBeUndefined();
@@ -85,9 +98,13 @@ describe('leaflet QR code', () => {
 
   it('is an SVG labelled as an image, with no style attribute', async () => {
     const svg = await qrCodeSvg('https://portal.example/refer/', 'QR code "to" the form & more');
-    expect(svg.startsWith('<svg role="img" aria-label="QR code &quot;to&quot; the form &amp; more" class="qr-code" ')).toBe(true);
+    expect(
+      svg.startsWith('<svg role="img" aria-label="QR code &quot;to&quot; the form &amp; more" class="qr-code" '),
+    ).toBe(true);
     expect(svg).not.toMatch(/\sstyle=/);
     expect(svg).toMatch(/<path [^>]*d="M/);
-    expect(await qrCodeSvg('https://other.example/refer/', 'x')).not.toBe(await qrCodeSvg('https://portal.example/refer/', 'x'));
+    expect(await qrCodeSvg('https://other.example/refer/', 'x')).not.toBe(
+      await qrCodeSvg('https://portal.example/refer/', 'x'),
+    );
   });
 });

@@ -15,7 +15,10 @@ describe('html-validate over the built site', () => {
     const config = JSON.parse(readFileSync(join(projectRoot, '.htmlvalidate.json'), 'utf8')) as { extends?: string[] };
     expect(config.extends).toContain('html-validate:recommended');
     // The validator really reports problems (so the test below can fail).
-    const bad = await validator.validateString('<!doctype html><html lang="en"><head><title>x</title></head><body><p><div></div></p><img src="a.png"></body></html>', join(projectRoot, 'dist/client/bad.html'));
+    const bad = await validator.validateString(
+      '<!doctype html><html lang="en"><head><title>x</title></head><body><p><div></div></p><img src="a.png"></body></html>',
+      join(projectRoot, 'dist/client/bad.html'),
+    );
     expect(bad.valid).toBe(false);
   });
 

@@ -50,7 +50,11 @@ describe('internal links and anchors', () => {
   afterAll(async () => t.cleanup());
 
   it('found links to check on every page', () => {
-    for (const page of pages) expect(links.some((l) => l.from === page), page).toBe(true);
+    for (const page of pages)
+      expect(
+        links.some((l) => l.from === page),
+        page,
+      ).toBe(true);
     expect(links.length).toBeGreaterThan(pages.length * 10);
   });
 

@@ -29,7 +29,9 @@ describe('no inline script or style in the built site', () => {
     expect(inlineCodeProblems('<p style="color:red">x</p>')).toHaveLength(1);
     expect(inlineCodeProblems('<path style="fill:#000" d="M0 0"/>')).toHaveLength(1);
     expect(inlineCodeProblems('<a href="/" onclick="go()">x</a>')).toHaveLength(1);
-    expect(inlineCodeProblems('<script type="module" src="/_astro/a.js"></script><p data-style="x">one=1</p>')).toEqual([]);
+    expect(inlineCodeProblems('<script type="module" src="/_astro/a.js"></script><p data-style="x">one=1</p>')).toEqual(
+      [],
+    );
   });
 
   const pages = builtPages();

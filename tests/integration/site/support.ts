@@ -41,7 +41,8 @@ export function sourcePages(): SourcePage[] {
       const match = /^---\n([\s\S]*?)\n---\n([\s\S]*)$/.exec(text);
       if (!match) throw new Error(`${name} has no frontmatter`);
       const raw = parseYaml(match[1]!) as Record<string, unknown>;
-      const lastReviewed = raw.lastReviewed instanceof Date ? raw.lastReviewed : new Date(`${String(raw.lastReviewed)}T00:00:00Z`);
+      const lastReviewed =
+        raw.lastReviewed instanceof Date ? raw.lastReviewed : new Date(`${String(raw.lastReviewed)}T00:00:00Z`);
       const data = { ...raw, lastReviewed } as Frontmatter;
       const id = name.slice(0, -3);
       return { id, file, data, body: match[2]!, path: data.section === 'journey' ? `/journey/${id}/` : `/${id}/` };
@@ -68,15 +69,23 @@ export function decodeEntities(text: string): string {
 
 /** Visible text of an HTML fragment, roughly: tags removed, entities decoded, whitespace (and nbsp) collapsed. */
 export function textOf(html: string): string {
-  const blocks = /<\/?(?:p|li|h[1-6]|div|section|br|td|th|tr|ul|ol|nav|header|footer|main|aside|title|text|desc|table|article|figure|figcaption|dd|dt|dl|blockquote|body|head)\b[^>]*>/gi;
-  return decodeEntities(html.replace(/<script[\s\S]*?<\/script>/g, ' ').replace(blocks, ' ').replace(/<[^>]+>/g, ''))
+  const blocks =
+    /<\/?(?:p|li|h[1-6]|div|section|br|td|th|tr|ul|ol|nav|header|footer|main|aside|title|text|desc|table|article|figure|figcaption|dd|dt|dl|blockquote|body|head)\b[^>]*>/gi;
+  return decodeEntities(
+    html
+      .replace(/<script[\s\S]*?<\/script>/g, ' ')
+      .replace(blocks, ' ')
+      .replace(/<[^>]+>/g, ''),
+  )
     .replace(/[\s\u00a0]+/g, ' ')
     .trim();
 }
 
 /** The outer HTML of the first element with this id (same tag name nesting is handled). */
 export function elementById(html: string, id: string): string | undefined {
-  const open = new RegExp(`<([a-zA-Z][a-zA-Z0-9-]*)\\b[^>]*\\sid="${id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"[^>]*>`).exec(html);
+  const open = new RegExp(
+    `<([a-zA-Z][a-zA-Z0-9-]*)\\b[^>]*\\sid="${id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"[^>]*>`,
+  ).exec(html);
   if (!open) return undefined;
   const tag = open[1]!;
   const re = new RegExp(`<${tag}\\b[^>]*>|</${tag}>`, 'g');

@@ -6,9 +6,19 @@ import { staffUsers } from '../../../db/schema/staff.ts';
 import { staffRecoveryCodes } from '../../../db/schema/auth.ts';
 import { auditEvents } from '../../../db/schema/audit.ts';
 import { totpCodeAt } from '../../../server/security/totp.ts';
-import { enrolStaff, seedTestOffices, signedIn, StaffClient, type TestStaffMember } from '../backoffice/staff-client.ts';
+import {
+  enrolStaff,
+  seedTestOffices,
+  signedIn,
+  StaffClient,
+  type TestStaffMember,
+} from '../backoffice/staff-client.ts';
 
-const decode = (html: string) => html.replace(/&amp;/g, '&').replace(/&#39;/g, "'").replace(/&quot;/g, '"');
+const decode = (html: string) =>
+  html
+    .replace(/&amp;/g, '&')
+    .replace(/&#39;/g, "'")
+    .replace(/&quot;/g, '"');
 
 describe('staff administration and enrolment', () => {
   const clock = fixedClock('2026-03-10T10:00:00Z');
@@ -41,7 +51,12 @@ describe('staff administration and enrolment', () => {
   });
 
   it('adds someone, shows the enrolment link once, and lets them enrol: password, authenticator, recovery codes', async () => {
-    const res = await addThroughPage({ name: 'Cara Caseworker', email: 'Cara@SaferLives.test', role: 'caseworker', officeIds: ['leeds'] });
+    const res = await addThroughPage({
+      name: 'Cara Caseworker',
+      email: 'Cara@SaferLives.test',
+      role: 'caseworker',
+      officeIds: ['leeds'],
+    });
     expect(res.statusCode).toBe(200);
     const link = decode(/<code>(http[^<]+)<\/code>/.exec(res.body)![1]!);
     expect(link).toMatch(/^http:\/\/localhost\/staff\/enrol\?token=/);
@@ -63,9 +78,19 @@ describe('staff administration and enrolment', () => {
     expect(short.statusCode).toBe(422);
     expect(short.body).toContain('at least 12 characters');
     expect(short.body).toContain('Enter the 6-digit code');
-    const common = await newcomer.post('/staff/enrol', { token, password: 'Password1234!', passwordConfirm: 'Password1234!', code: '123456' });
+    const common = await newcomer.post('/staff/enrol', {
+      token,
+      password: 'Password1234!',
+      passwordConfirm: 'Password1234!',
+      code: '123456',
+    });
     expect(common.body).toContain('too common');
-    const mismatch = await newcomer.post('/staff/enrol', { token, password: 'violet orbit harbour', passwordConfirm: 'violet orbit harbor', code: await totpCodeAt(typedKey, clock.now()) });
+    const mismatch = await newcomer.post('/staff/enrol', {
+      token,
+      password: 'violet orbit harbour',
+      passwordConfirm: 'violet orbit harbor',
+      code: await totpCodeAt(typedKey, clock.now()),
+    });
     expect(mismatch.body).toContain('do not match');
 
     clock.advance(30_000);
@@ -76,7 +101,9 @@ describe('staff administration and enrolment', () => {
       code: await totpCodeAt(typedKey, clock.now()),
     });
     expect(done.statusCode).toBe(200);
-    const codes = [...done.body.matchAll(/<code>([2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4})<\/code>/g)].map((m) => m[1]);
+    const codes = [...done.body.matchAll(/<code>([2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4})<\/code>/g)].map(
+      (m) => m[1],
+    );
     expect(codes).toHaveLength(10);
     const stored = t.database.db.select().from(staffRecoveryCodes).where(eq(staffRecoveryCodes.staffId, user.id)).all();
     expect(stored).toHaveLength(10);
@@ -88,12 +115,20 @@ describe('staff administration and enrolment', () => {
     expect((await newcomer.get(enrolPath)).statusCode).toBe(410);
 
     clock.advance(30_000);
-    const signIn = await new StaffClient(t.app, { ip: '10.3.1.2' }).signIn({ email: 'cara@saferlives.test', password: 'violet orbit harbour', totpSecret: typedKey }, clock.now());
+    const signIn = await new StaffClient(t.app, { ip: '10.3.1.2' }).signIn(
+      { email: 'cara@saferlives.test', password: 'violet orbit harbour', totpSecret: typedKey },
+      clock.now(),
+    );
     expect(signIn.headers.location).toBe('/staff');
   });
 
   it('expires an enrolment link after 24 hours', async () => {
-    const res = await addThroughPage({ name: 'Late Larry', email: 'larry@saferlives.test', role: 'manager', officeIds: ['manchester'] });
+    const res = await addThroughPage({
+      name: 'Late Larry',
+      email: 'larry@saferlives.test',
+      role: 'manager',
+      officeIds: ['manchester'],
+    });
     const url = new URL(decode(/<code>(http[^<]+)<\/code>/.exec(res.body)![1]!));
     clock.advance(24 * 60 * 60_000 + 1000);
     const late = await new StaffClient(t.app, { ip: '10.3.2.1' }).get(`${url.pathname}${url.search}`);
@@ -103,25 +138,38 @@ describe('staff administration and enrolment', () => {
   });
 
   it('disables someone (ending their sessions at once), re-enables them, and changes role and offices', async () => {
-    const member = await enrolStaff(t.database.db, t.app.services.keyring, clock.now(), { role: 'caseworker', name: 'Dan Disabled' });
+    const member = await enrolStaff(t.database.db, t.app.services.keyring, clock.now(), {
+      role: 'caseworker',
+      name: 'Dan Disabled',
+    });
     const theirs = await signedIn(t, member, clock, '10.3.3.1');
     adminClient = await signedIn(t, admin, clock, '10.3.0.1');
     const detail = await adminClient.get(`/staff/admin/staff/${member.id}`);
     expect(detail.body).toContain('Yes (1 session)');
     const disabled = await adminClient.post(`/staff/admin/staff/${member.id}/disable`);
     expect(disabled.statusCode).toBe(303);
-    expect((await adminClient.get(String(disabled.headers.location))).body).toContain('Account disabled. 1 session ended.');
+    expect((await adminClient.get(String(disabled.headers.location))).body).toContain(
+      'Account disabled. 1 session ended.',
+    );
     expect((await theirs.get('/staff/account')).statusCode).toBe(303);
 
     const enabled = await adminClient.post(`/staff/admin/staff/${member.id}/enable`);
     expect((await adminClient.get(String(enabled.headers.location))).body).toContain('They can sign in again');
 
-    const changed = await adminClient.post(`/staff/admin/staff/${member.id}/access`, { role: 'manager', officeIds: ['leeds', 'manchester'] });
+    const changed = await adminClient.post(`/staff/admin/staff/${member.id}/access`, {
+      role: 'manager',
+      officeIds: ['leeds', 'manchester'],
+    });
     expect((await adminClient.get(String(changed.headers.location))).body).toContain('Role and offices saved');
     const audit = t.database.db.select().from(auditEvents).where(eq(auditEvents.action, 'staff_updated')).all().at(-1)!;
-    expect(JSON.parse(audit.detail)).toEqual({ role: { before: 'caseworker', after: 'manager' }, officeIds: { before: ['leeds'], after: ['leeds', 'manchester'] } });
+    expect(JSON.parse(audit.detail)).toEqual({
+      role: { before: 'caseworker', after: 'manager' },
+      officeIds: { before: ['leeds'], after: ['leeds', 'manchester'] },
+    });
 
     const self = await adminClient.post(`/staff/admin/staff/${admin.id}/disable`);
-    expect((await adminClient.get(String(self.headers.location))).body).toContain('You cannot disable your own account');
+    expect((await adminClient.get(String(self.headers.location))).body).toContain(
+      'You cannot disable your own account',
+    );
   });
 });

@@ -50,7 +50,13 @@ const cases: Array<[string, string, Record<string, unknown>]> = [
     '2026-12-03T10:00:00Z', // Thursday
     {
       priority: 'within_7_days',
-      reasons: [{ ruleId: 'no_urgent_answers', priority: 'within_7_days', text: 'no urgent answers: first contact within 7 days' }],
+      reasons: [
+        {
+          ruleId: 'no_urgent_answers',
+          priority: 'within_7_days',
+          text: 'no urgent answers: first contact within 7 days',
+        },
+      ],
       flags: [],
       contactBy: '2026-12-10T17:00:00.000Z', // the end of the last working day within 7 days
       proposedSlot: noCaseworker('2026-12-10T16:30:00.000Z'),
@@ -67,7 +73,11 @@ const cases: Array<[string, string, Record<string, unknown>]> = [
       reasons: [
         { ruleId: 'plan_or_steps_taken', priority: 'today', text: 'has made a plan or taken steps to end his life' },
         { ruleId: 'not_able_to_keep_safe', priority: 'today', text: 'says he is not able to keep himself safe' },
-        { ruleId: 'thoughts_of_ending_life', priority: 'next_working_day', text: 'has had thoughts of ending his life (often) since police contact' },
+        {
+          ruleId: 'thoughts_of_ending_life',
+          priority: 'next_working_day',
+          text: 'has had thoughts of ending his life (often) since police contact',
+        },
       ],
       flags: [],
       contactBy: '2026-12-07T11:00:00.000Z', // first thing Monday: opening plus two hours
@@ -84,7 +94,11 @@ const cases: Array<[string, string, Record<string, unknown>]> = [
       priority: 'today',
       reasons: [
         { ruleId: 'not_able_to_keep_safe', priority: 'today', text: 'is not sure he can keep himself safe' },
-        { ruleId: 'thoughts_of_ending_life', priority: 'next_working_day', text: 'has had thoughts of ending his life (sometimes) since police contact' },
+        {
+          ruleId: 'thoughts_of_ending_life',
+          priority: 'next_working_day',
+          text: 'has had thoughts of ending his life (sometimes) since police contact',
+        },
       ],
       flags: [],
       contactBy: '2026-12-03T17:00:00.000Z',
@@ -139,7 +153,9 @@ const cases: Array<[string, string, Record<string, unknown>]> = [
     '2026-12-04T10:00:00Z', // Friday; court on Monday, so contact must be today, before the weekend
     {
       priority: 'next_working_day',
-      reasons: [{ ruleId: 'upcoming_trigger_date', priority: 'next_working_day', text: 'court date in 3 days (Mon 7 Dec)' }],
+      reasons: [
+        { ruleId: 'upcoming_trigger_date', priority: 'next_working_day', text: 'court date in 3 days (Mon 7 Dec)' },
+      ],
       flags: [],
       contactBy: '2026-12-04T17:00:00.000Z',
       proposedSlot: noCaseworker('2026-12-04T16:30:00.000Z'),
@@ -153,7 +169,13 @@ const cases: Array<[string, string, Record<string, unknown>]> = [
     '2026-06-15T08:00:00Z', // Monday 09:00 in London (BST)
     {
       priority: 'within_7_days',
-      reasons: [{ ruleId: 'no_urgent_answers', priority: 'within_7_days', text: 'no urgent answers: first contact within 7 days' }],
+      reasons: [
+        {
+          ruleId: 'no_urgent_answers',
+          priority: 'within_7_days',
+          text: 'no urgent answers: first contact within 7 days',
+        },
+      ],
       flags: [
         { id: 'children_in_household', text: 'children live in his household' },
         { id: 'children_in_regular_contact', text: 'he is in regular contact with children' },
@@ -175,9 +197,10 @@ describe('npm run triage:explain', () => {
   it('has fixtures written for the confidentiality statement the form asks for now', () => {
     for (const name of readdirSync(fixtures)) {
       const body = JSON.parse(readFileSync(join(fixtures, name), 'utf8')) as Record<string, unknown>;
-      expect(body.confidentialityAgreedVersion, `update confidentialityAgreedVersion in tests/fixtures/referrals/${name}`).toBe(
-        confidentialityStatement.version,
-      );
+      expect(
+        body.confidentialityAgreedVersion,
+        `update confidentialityAgreedVersion in tests/fixtures/referrals/${name}`,
+      ).toBe(confidentialityStatement.version);
     }
   });
 
@@ -203,7 +226,10 @@ describe('npm run triage:explain', () => {
       setCaseworkerPattern(
         database.db,
         staffId,
-        { weekly: [1, 2, 3, 4, 5].map((weekday) => ({ weekday, start: '09:00', end: '17:00' })), maxFirstContactsPerDay: 4 },
+        {
+          weekly: [1, 2, 3, 4, 5].map((weekday) => ({ weekday, start: '09:00', end: '17:00' })),
+          maxFirstContactsPerDay: 4,
+        },
         now,
       );
       database.sqlite.close();
@@ -213,7 +239,17 @@ describe('npm run triage:explain', () => {
     it('proposes a caseworker slot inside his safe times, through the npm script', async () => {
       const { stdout } = await run(
         'npm',
-        ['run', '--silent', 'triage:explain', '--', '--at', '2026-12-03T10:00:00Z', '--db', join(dir, 'portal.db'), join(fixtures, 'safe-times-afternoon.json')],
+        [
+          'run',
+          '--silent',
+          'triage:explain',
+          '--',
+          '--at',
+          '2026-12-03T10:00:00Z',
+          '--db',
+          join(dir, 'portal.db'),
+          join(fixtures, 'safe-times-afternoon.json'),
+        ],
         { cwd: projectRoot, timeout: 30_000 },
       );
       const explained = JSON.parse(stdout) as Record<string, unknown>;

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { canTransition, manualTransitions, REFERRAL_STATUSES } from '../../../server/backoffice/casework/statuses.ts';
-import { contactAttemptProblem, safeContactFrom, safeTimesText } from '../../../server/backoffice/casework/safe-contact.ts';
+import {
+  contactAttemptProblem,
+  safeContactFrom,
+  safeTimesText,
+} from '../../../server/backoffice/casework/safe-contact.ts';
 import { sampleAnswers } from '../../../server/backoffice/sample-referrals.ts';
 import { parseLondonDateTime } from '../../../server/backoffice/routes/casework.ts';
 import { urgencyOf } from '../../../server/backoffice/casework/inbox.ts';
@@ -33,23 +37,37 @@ describe('his contact wishes', () => {
   });
 
   it('refuses a voicemail he did not allow, and a call outside his safe times (London time)', () => {
-    expect(contactAttemptProblem(safe, { channel: 'phone', outcome: 'voicemail_left', at: at('2026-03-10T10:00:00Z') })).toContain('must not leave a voicemail');
+    expect(
+      contactAttemptProblem(safe, { channel: 'phone', outcome: 'voicemail_left', at: at('2026-03-10T10:00:00Z') }),
+    ).toContain('must not leave a voicemail');
     // 12:30 in March is GMT: outside morning and evening.
-    expect(contactAttemptProblem(safe, { channel: 'phone', outcome: 'no_answer', at: at('2026-03-10T12:30:00Z') })).toContain('This call was at 12:30');
+    expect(
+      contactAttemptProblem(safe, { channel: 'phone', outcome: 'no_answer', at: at('2026-03-10T12:30:00Z') }),
+    ).toContain('This call was at 12:30');
     // 17:30 BST in July is 16:30 UTC: inside the evening.
-    expect(contactAttemptProblem(safe, { channel: 'phone', outcome: 'no_answer', at: at('2026-07-10T16:30:00Z') })).toBeNull();
-    expect(contactAttemptProblem(safe, { channel: 'email', outcome: 'no_answer', at: at('2026-03-10T12:30:00Z') })).toBeNull();
+    expect(
+      contactAttemptProblem(safe, { channel: 'phone', outcome: 'no_answer', at: at('2026-07-10T16:30:00Z') }),
+    ).toBeNull();
+    expect(
+      contactAttemptProblem(safe, { channel: 'email', outcome: 'no_answer', at: at('2026-03-10T12:30:00Z') }),
+    ).toBeNull();
   });
 
   it('refuses phone and text when the phone is not safe, and email when email is not safe', () => {
     const noPhone = safeContactFrom(sampleAnswers({ phoneSafe: 'no' }));
-    expect(contactAttemptProblem(noPhone, { channel: 'text', outcome: 'no_answer', at: at('2026-03-10T10:00:00Z') })).toContain('not safe for us to call or text');
+    expect(
+      contactAttemptProblem(noPhone, { channel: 'text', outcome: 'no_answer', at: at('2026-03-10T10:00:00Z') }),
+    ).toContain('not safe for us to call or text');
     const noEmail = safeContactFrom(sampleAnswers({ emailSafe: 'no' }));
-    expect(contactAttemptProblem(noEmail, { channel: 'email', outcome: 'spoke', at: at('2026-03-10T10:00:00Z') })).toContain('Do not email him');
+    expect(
+      contactAttemptProblem(noEmail, { channel: 'email', outcome: 'spoke', at: at('2026-03-10T10:00:00Z') }),
+    ).toContain('Do not email him');
   });
 
   it('describes his safe times in words', () => {
-    expect(safeTimesText(['morning', 'afternoon', 'evening'])).toBe('mornings (9am to 12 noon), afternoons (12 noon to 5pm) and evenings (5pm to 8pm)');
+    expect(safeTimesText(['morning', 'afternoon', 'evening'])).toBe(
+      'mornings (9am to 12 noon), afternoons (12 noon to 5pm) and evenings (5pm to 8pm)',
+    );
     expect(safeTimesText([])).toContain('office hours');
   });
 });

@@ -79,7 +79,12 @@ describe('loadConfig', () => {
   it('parses TRUST_PROXY forms and switches on HSTS-worthy https', () => {
     expect(loadConfig({ DATA_DIR: dir(), TRUST_PROXY: 'true' }).trustProxy).toBe(true);
     expect(loadConfig({ DATA_DIR: dir(), TRUST_PROXY: '1' }).trustProxy).toBe(1);
-    expect(loadConfig({ DATA_DIR: dir(), TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' }).trustProxy).toEqual(['10.0.0.0/8', '127.0.0.1']);
-    expect(loadConfig({ DATA_DIR: dir(), PUBLIC_BASE_URL: 'https://portal.example/' }).publicBaseUrl).toBe('https://portal.example');
+    expect(loadConfig({ DATA_DIR: dir(), TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' }).trustProxy).toEqual([
+      '10.0.0.0/8',
+      '127.0.0.1',
+    ]);
+    expect(loadConfig({ DATA_DIR: dir(), PUBLIC_BASE_URL: 'https://portal.example/' }).publicBaseUrl).toBe(
+      'https://portal.example',
+    );
   });
 });

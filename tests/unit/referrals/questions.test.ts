@@ -120,7 +120,10 @@ const cases: Record<QuestionId, QuestionCase> = {
       [undefined, 'Enter a phone number: a mobile starting 07, or a landline with its area code, like 0113 496 0000'],
       ['', 'Enter a phone number: a mobile starting 07, or a landline with its area code, like 0113 496 0000'],
       ['01234', 'Enter a UK phone number: a mobile starting 07, or a landline with its area code, like 0113 496 0000'],
-      ['not a number', 'Enter a UK phone number: a mobile starting 07, or a landline with its area code, like 0113 496 0000'],
+      [
+        'not a number',
+        'Enter a UK phone number: a mobile starting 07, or a landline with its area code, like 0113 496 0000',
+      ],
       ['+33 1 23 45 67 89', 'Enter a UK phone number. We cannot call numbers outside the UK'],
       [long(31), 'The phone number must be 30 characters or fewer'],
     ],
