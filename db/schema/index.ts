@@ -8,3 +8,4 @@ export * from './referrals.ts';
 export * from './scheduling.ts';
 export * from './alerts.ts';
 export * from './casework.ts';
+export * from './statistics.ts';
