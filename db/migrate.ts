@@ -3,9 +3,9 @@ import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { runtimePaths } from '../server/paths.ts';
 
-export const defaultMigrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
+export const defaultMigrationsFolder = runtimePaths.migrationsFolder;
 
 export class MigrationIntegrityError extends Error {}
 
