@@ -1,31 +1,14 @@
-import { loadConfig, ConfigError } from './config.ts';
+import { loadEntryPointConfig } from './config.ts';
 import { openDatabase } from '../db/client.ts';
 import { migrateDatabase } from '../db/migrate.ts';
 import { buildApp } from './app.ts';
 import { join } from 'node:path';
-import { existsSync } from 'node:fs';
 
 const SHUTDOWN_LIMIT_MS = 10_000;
 
 async function main(): Promise<void> {
-  // A local .env is optional; real deployments set the environment directly.
-  if (existsSync('.env')) process.loadEnvFile('.env');
-  const warnings: string[] = [];
-  let config;
-  try {
-    config = loadConfig(process.env, {
-      onGeneratedSecrets: (names, file) =>
-        warnings.push(
-          `${names.join(' and ')} not set: using development values stored in ${file} (never do this in production)`,
-        ),
-    });
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\nSee README.md "Configuration" for every variable.\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
+  // .env (optional; real deployments set the environment directly), then the environment, through the one schema.
+  const { config, warnings } = loadEntryPointConfig();
 
   const database = openDatabase(config.databasePath);
   const migration = await migrateDatabase(database.sqlite, { backupDir: join(config.dataDir, 'backups') });
