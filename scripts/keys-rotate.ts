@@ -39,7 +39,7 @@ async function main(): Promise<number> {
         `${column.table}.${column.column}: ${column.checked} checked, ${column.rotated} re-encrypted\n`,
       );
     }
-    process.stdout.write(`referrals.name_search_hash: ${report.nameHashesUpdated} recomputed\n`);
+    process.stdout.write(`name search (whole name and each word): ${report.nameHashesUpdated} referral(s) rewritten\n`);
     return 0;
   } catch (error) {
     process.stderr.write(

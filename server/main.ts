@@ -2,6 +2,7 @@ import { loadEntryPointConfig } from './config.ts';
 import { openDatabase } from '../db/client.ts';
 import { migrateDatabase } from '../db/migrate.ts';
 import { buildApp } from './app.ts';
+import { reindexNameSearch } from './referrals/name-index.ts';
 import { join } from 'node:path';
 
 const SHUTDOWN_LIMIT_MS = 10_000;
@@ -14,6 +15,10 @@ async function main(): Promise<void> {
   const migration = await migrateDatabase(database.sqlite, { backupDir: join(config.dataDir, 'backups') });
   const app = await buildApp(config, { database });
   for (const warning of warnings) app.log.warn(warning);
+  // Once, after upgrading: name search values from before they recorded their key get rewritten (and each
+  // word indexed for partial search).
+  const reindexed = reindexNameSearch(database.sqlite, app.services.keyring, 'unlabelled');
+  if (reindexed > 0) app.log.info({ referrals: reindexed }, 'name search values rewritten under the current key');
   if (migration.applied > 0)
     app.log.info({ applied: migration.applied, backup: migration.backupPath }, 'database migrated');
 

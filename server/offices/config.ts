@@ -4,7 +4,6 @@ import { calendarConfigProblems, isValidIsoDate } from '../scheduling/calendar.t
 import type { Nation, OfficeHours } from '../scheduling/types.ts';
 import { runtimePaths } from '../paths.ts';
 
-
 export const defaultOfficesConfigPath = runtimePaths.officesConfig;
 
 export const NATIONS = ['england-and-wales', 'scotland', 'northern-ireland'] as const satisfies readonly Nation[];
