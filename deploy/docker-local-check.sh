@@ -34,6 +34,9 @@ if ! docker image inspect "$BASE_TAG" >/dev/null 2>&1; then
   ln -sf ../lib/node_modules/npm/bin/npm-cli.js "$WORK/rootfs/usr/local/bin/npm"
   ln -sf ../lib/node_modules/npm/bin/npx-cli.js "$WORK/rootfs/usr/local/bin/npx"
   rm -rf "$WORK/rootfs/var/cache/apt/archives/"*.deb
+  # Networks that inspect TLS (like the one this was developed on) re-sign the registry's certificate: the base
+  # trusts the same certificate authorities as this machine (public certificates, no secrets).
+  cp "${CA_BUNDLE:-/etc/ssl/certs/ca-certificates.crt}" "$WORK/rootfs/etc/ssl/certs/ca-certificates.crt"
   echo "== docker import $BASE_TAG"
   # npm_config_nodedir: node-gyp finds Node's headers here instead of downloading them. build_from_source:
   # better-sqlite3 is compiled here rather than fetched from GitHub (not reachable from this machine).
@@ -41,6 +44,7 @@ if ! docker image inspect "$BASE_TAG" >/dev/null 2>&1; then
     --change 'ENV PATH=/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin' \
     --change 'ENV npm_config_nodedir=/usr/local' \
     --change 'ENV npm_config_build_from_source=true' \
+    --change 'ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt' \
     --change 'CMD ["node"]' - "$BASE_TAG"
 fi
 docker run --rm "$BASE_TAG" node -e 'console.log("base image: Node " + process.version)'

@@ -5,6 +5,7 @@ export function siteStaleReason(): string | null;
 export function appStaleReason(): string | null;
 export function buildSite(options?: { quiet: boolean }): Promise<void>;
 export function buildApp(): Promise<void>;
+export function recordSiteBuild(): Promise<void>;
 export function build(options?: {
   onlyIfStale?: boolean;
   site?: boolean;

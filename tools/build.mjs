@@ -153,6 +153,11 @@ export async function buildSite(options = { quiet: false }) {
     encoding: 'utf8',
   });
   if (result.status !== 0) throw new Error(`astro build failed:\n${result.stdout ?? ''}\n${result.stderr ?? ''}`);
+  await recordSiteBuild();
+}
+
+/** Records what the site build just read (every input with a hash of its content) in dist/build-stamp.json. */
+export async function recordSiteBuild() {
   const inputs = [...filesUnder('site'), 'astro.config.mjs', ...sharedInputs, ...(await siteImportsOutsideSite())];
   writeStamp({ ...readStamp(), site: { files: hashFiles(inputs) } });
 }
