@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { projectRoot } from '../../../server/paths.ts';
+import type * as BuildModule from '../../../tools/build.mjs';
 
-type BuildTools = typeof import('../../../tools/build.mjs');
+type BuildTools = typeof BuildModule;
 
 /**
  * A small project with the real tools/build.mjs: a site page that imports server/referrals/questions.ts (as
