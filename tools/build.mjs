@@ -142,6 +142,7 @@ async function siteImportsOutsideSite() {
     outdir: 'out',
     logLevel: 'silent',
   });
+  await esbuild.stop();
   return Object.keys(result.metafile.inputs).filter((p) => !p.startsWith('node_modules/'));
 }
 
@@ -182,6 +183,8 @@ export async function buildApp() {
     chunkNames: 'chunks/[name]-[hash]',
     logLevel: 'warning',
   });
+  // esbuild keeps a helper process for later builds; the server that runs next must not carry it.
+  await esbuild.stop();
   const inputs = Object.keys(result.metafile.inputs).filter((p) => !p.startsWith('node_modules/'));
   writeStamp({ ...readStamp(), app: { entries, files: hashFiles([...inputs, ...sharedInputs]) } });
 }

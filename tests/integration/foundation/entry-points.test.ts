@@ -1,5 +1,5 @@
-import { beforeAll, describe, expect, it } from 'vitest';
-import { spawn, spawnSync } from 'node:child_process';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import {
   chmodSync,
   existsSync,
@@ -52,6 +52,29 @@ function cleanEnv(): NodeJS.ProcessEnv {
 beforeAll(async () => {
   if (appStaleReason()) await buildApp();
 }, 120_000);
+
+/** Servers this file started: none may outlive a failed test. */
+const started: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of started.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+});
+
+/** Resolves with the server's address once it listens; `output()` is everything it printed. */
+function listening(child: ChildProcess): { base: Promise<string>; output: () => string } {
+  started.push(child);
+  let output = '';
+  const base = new Promise<string>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+      if (match) resolve(match[1]!);
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`server exited (${code}): ${output}`)));
+  });
+  return { base, output: () => output };
+}
 
 describe('every entry point reads the same configuration', () => {
   it('has every script load .env and the environment through loadEntryPointConfig', () => {
@@ -134,18 +157,9 @@ describe('the compiled server', () => {
       env: cleanEnv(),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let output = '';
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    const base = await new Promise<string>((resolve, reject) => {
-      const onData = (chunk: Buffer) => {
-        output += chunk.toString();
-        const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-        if (match) resolve(match[1]!);
-      };
-      child.stdout.on('data', onData);
-      child.stderr.on('data', onData);
-      child.on('exit', (code) => reject(new Error(`server exited (${code}): ${output}`)));
-    });
+    const server = listening(child);
+    const base = await server.base;
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
 
     expect(mode(dataDir)).toBe(0o700);
@@ -160,7 +174,32 @@ describe('the compiled server', () => {
     // The process npm start runs is the server itself: the signal reaches it, and it shuts down cleanly.
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
-    expect(output).toContain('shutting down');
+    expect(server.output()).toContain('shutting down');
     expect(existsSync(join(dataDir, 'portal.db-wal'))).toBe(false);
+  }, 60_000);
+
+  it('under npm start, a SIGTERM sent to npm reaches the server, which shuts down and leaves nothing running', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'portal-npm-start-'));
+    const npm = spawn('npm', ['start', '--silent'], {
+      cwd: projectRoot,
+      env: { ...cleanEnv(), NODE_ENV: 'test', DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<void>((resolve) => npm.on('exit', () => resolve()));
+    const server = listening(npm);
+    await server.base;
+    const pid = Number(/"pid":(\d+)/.exec(server.output())![1]);
+    npm.kill('SIGTERM');
+    await exited;
+    await expect.poll(() => server.output(), { timeout: 10_000 }).toContain('shutting down');
+    const alive = () => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    await expect.poll(alive, { timeout: 10_000 }).toBe(false);
   }, 60_000);
 });
