@@ -1,11 +1,11 @@
 import type Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { runtimePaths } from '../server/paths.ts';
 
-export const defaultMigrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
+export const defaultMigrationsFolder = runtimePaths.migrationsFolder;
 
 export class MigrationIntegrityError extends Error {}
 
@@ -59,10 +59,11 @@ export async function migrateDatabase(sqlite: Database.Database, options: Migrat
     .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' LIMIT 1")
     .get();
   if (options.backupDir && hasUserTables && sqlite.name !== ':memory:') {
-    mkdirSync(options.backupDir, { recursive: true });
+    mkdirSync(options.backupDir, { recursive: true, mode: 0o700 });
     const stamp = (options.now ?? new Date()).toISOString().replace(/[:.]/g, '-');
     backupPath = join(options.backupDir, `before-migration-${stamp}.db`);
     await sqlite.backup(backupPath);
+    chmodSync(backupPath, 0o600);
   }
 
   sqlite.pragma('foreign_keys = OFF');

@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { eq } from 'drizzle-orm';
-import { loadConfig } from '../server/config.ts';
+import { loadEntryPointConfig } from '../server/config.ts';
 import { openDatabase } from '../db/client.ts';
 import { migrateDatabase } from '../db/migrate.ts';
 import { buildApp } from '../server/app.ts';
@@ -68,13 +68,18 @@ async function measure(label: string, run: () => unknown): Promise<void> {
 await ensureSiteBuilt({ quiet: true });
 const dir = mkdtempSync(join(tmpdir(), 'portal-bench-'));
 try {
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    DATA_DIR: dir,
-    DATA_KEY: randomBytes(32).toString('base64'),
-    SESSION_SECRET: randomBytes(32).toString('base64url'),
-    LOG_LEVEL: 'silent',
-    PUBLIC_BASE_URL: 'http://localhost',
+  // Through the one schema like every entry point, but always on a throwaway database with throwaway keys.
+  const { config } = loadEntryPointConfig({
+    overrides: {
+      NODE_ENV: 'test',
+      DATA_DIR: dir,
+      DATABASE_PATH: join(dir, 'portal.db'),
+      DATA_KEY: randomBytes(32).toString('base64'),
+      SESSION_SECRET: randomBytes(32).toString('base64url'),
+      LOG_LEVEL: 'silent',
+      PUBLIC_BASE_URL: 'http://localhost',
+      MAIL_TRANSPORT: 'files',
+    },
   });
   const database = openDatabase(config.databasePath);
   await migrateDatabase(database.sqlite);

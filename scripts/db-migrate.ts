@@ -1,9 +1,11 @@
 import { join } from 'node:path';
-import { loadConfig } from '../server/config.ts';
+import { loadEntryPointConfig } from '../server/config.ts';
 import { openDatabase } from '../db/client.ts';
 import { migrateDatabase } from '../db/migrate.ts';
 
-const config = loadConfig();
+// .env and the environment, exactly as the server reads them, so this migrates the server's database.
+const { config } = loadEntryPointConfig();
+console.log(`Database: ${config.databasePath}`);
 const { sqlite } = openDatabase(config.databasePath);
 const result = await migrateDatabase(sqlite, { backupDir: join(config.dataDir, 'backups') });
 sqlite.close();

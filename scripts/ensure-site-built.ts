@@ -1,7 +1,9 @@
-import { ensureSiteBuilt, siteBuildIsStale } from './site-build.ts';
+import { siteStaleReason } from '../tools/build.mjs';
+import { ensureSiteBuilt } from './site-build.ts';
 
-// `npm start` builds the site only when dist/ is missing or older than its sources.
-if (siteBuildIsStale()) {
-  console.log('Building the site (dist/ is missing or out of date)…');
+// `npm run dev` builds the site only when dist/ is missing or was built from other sources.
+const reason = siteStaleReason();
+if (reason) {
+  console.log(`Building the site (${reason})…`);
   await ensureSiteBuilt();
 }

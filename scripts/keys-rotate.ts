@@ -7,24 +7,14 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConfig, ConfigError } from '../server/config.ts';
+import { loadEntryPointConfig } from '../server/config.ts';
 import { openDatabase } from '../db/client.ts';
 import { pendingMigrationCount } from '../db/migrate.ts';
 import { parseDataKeys } from '../server/security/field-encryption.ts';
 import { rotateEncryptionKeys } from '../server/referrals/key-rotation.ts';
 
 async function main(): Promise<number> {
-  if (existsSync('.env')) process.loadEnvFile('.env');
-  let config;
-  try {
-    config = loadConfig(process.env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      return 1;
-    }
-    throw error;
-  }
+  const { config } = loadEntryPointConfig();
   if (!existsSync(config.databasePath)) {
     process.stderr.write(`No database at ${config.databasePath}: nothing to rotate.\n`);
     return 1;
@@ -49,7 +39,7 @@ async function main(): Promise<number> {
         `${column.table}.${column.column}: ${column.checked} checked, ${column.rotated} re-encrypted\n`,
       );
     }
-    process.stdout.write(`referrals.name_search_hash: ${report.nameHashesUpdated} recomputed\n`);
+    process.stdout.write(`name search (whole name and each word): ${report.nameHashesUpdated} referral(s) rewritten\n`);
     return 0;
   } catch (error) {
     process.stderr.write(

@@ -8,7 +8,7 @@
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../server/config.ts';
+import { loadEntryPointConfig } from '../server/config.ts';
 import { openDatabase } from '../db/client.ts';
 import { migrateDatabase } from '../db/migrate.ts';
 import { seedOffices } from '../server/offices/seed.ts';
@@ -43,10 +43,9 @@ if (values.help) {
   process.exit(0);
 }
 
-const config = loadConfig(process.env, {
-  onGeneratedSecrets: (names, file) =>
-    console.error(`Note: using development secrets (${names.join(', ')}) from ${file}.`),
-});
+// .env and the environment, exactly as the server reads them, so the account lands in the server's database.
+const { config, warnings } = loadEntryPointConfig();
+for (const warning of warnings) console.error(`Note: ${warning}`);
 const { sqlite, db } = openDatabase(config.databasePath);
 try {
   await migrateDatabase(sqlite, { backupDir: join(config.dataDir, 'backups') });

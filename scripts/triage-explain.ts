@@ -1,4 +1,4 @@
-// npm run triage:explain -- --at <ISO time> [--db <portal.db>] <referral.json>
+// npm run triage:explain -- --at <ISO time> [--db <portal.db> | --live] <referral.json>
 //
 // Prints what the triage rules would decide for a referral in the shape POST /api/referrals accepts:
 // {priority, reasons, flags, contactBy, proposedSlot, ruleVersion, officeId, contactByNotes}. Nothing is stored.
@@ -10,12 +10,13 @@ import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { openDatabase, schema, type PortalDb } from '../db/client.ts';
+import { loadEntryPointConfig } from '../server/config.ts';
 import { migrateDatabase } from '../db/migrate.ts';
 import { explainReferral } from '../server/alerts/explain.ts';
 import { seedOffices } from '../server/offices/seed.ts';
 
 const USAGE =
-  'Usage: npm run triage:explain -- --at <ISO time, e.g. 2026-12-03T10:00:00Z> [--db <portal.db>] <referral.json>';
+  'Usage: npm run triage:explain -- --at <ISO time, e.g. 2026-12-03T10:00:00Z> [--db <portal.db> | --live] <referral.json>';
 
 function fail(message: string, code: number): never {
   process.stderr.write(`${message}\n`);
@@ -26,7 +27,12 @@ let parsed;
 try {
   parsed = parseArgs({
     allowPositionals: true,
-    options: { at: { type: 'string' }, db: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      at: { type: 'string' },
+      db: { type: 'string' },
+      live: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
 } catch (error) {
   fail(`${(error as Error).message}\n${USAGE}`, 2);
@@ -51,9 +57,13 @@ try {
   fail(`Could not read ${file} as JSON: ${(error as Error).message}`, 2);
 }
 
+// .env and the environment through the one schema, like every entry point: --live reads the server's own
+// database (DATABASE_PATH, or DATA_DIR/portal.db), read-only.
+const { config } = loadEntryPointConfig();
+const dbFile = parsed.values.live ? config.databasePath : parsed.values.db;
 let db: PortalDb;
-if (parsed.values.db) {
-  const sqlite = new Database(parsed.values.db, { readonly: true, fileMustExist: true });
+if (dbFile) {
+  const sqlite = new Database(dbFile, { readonly: true, fileMustExist: true });
   db = drizzle({ client: sqlite, schema }) as PortalDb;
 } else {
   const opened = openDatabase(':memory:');

@@ -76,7 +76,10 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<Fastif
   const handler = deps.astroHandler ?? (await loadAstroHandler());
   await app.register(astroSsrRoutes, { handler, services, prepare: backofficePrepare({ config, services }) });
   await app.register(referralRoutes, { handler, services });
-  await app.register(staticSitePlugin, deps.clientDir ? { root: deps.clientDir } : {});
+  await app.register(staticSitePlugin, {
+    ...(deps.clientDir ? { root: deps.clientDir } : {}),
+    publicBaseUrl: config.publicBaseUrl,
+  });
 
   return app;
 }

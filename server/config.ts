@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
+import { parseEnv } from 'node:util';
+import { secureDataFiles } from './data-dir.ts';
 import { isAbsolute, join, resolve } from 'node:path';
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -55,6 +57,10 @@ export const envSchema = z
       (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
       z.url({ protocol: /^smtps?$/, message: 'expected smtp://user:pass@host:port or smtps://…' }).optional(),
     ),
+    MAIL_TRANSPORT: z.preprocess(
+      (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+      z.enum(['smtp', 'files'], { message: 'expected "smtp" or "files"' }).optional(),
+    ),
     MAIL_FROM: z.string().trim().min(3).default('Safer Lives <no-reply@localhost>'),
     DATA_KEY: optionalText,
     SESSION_SECRET: z.preprocess(
@@ -72,7 +78,59 @@ export const envSchema = z
     if (env.PUBLIC_BASE_URL.startsWith('http://')) {
       ctx.addIssue({ code: 'custom', path: ['PUBLIC_BASE_URL'], message: 'must use https when NODE_ENV=production' });
     }
+    // Staff alerts must reach staff: in production, .eml files nobody reads are only ever an explicit choice.
+    if (!env.SMTP_URL && env.MAIL_TRANSPORT !== 'files') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SMTP_URL'],
+        message:
+          'is required when NODE_ENV=production (or set MAIL_TRANSPORT=files to write every email to DATA_DIR/mail instead: staff get no alerts)',
+      });
+    }
+    if (env.SESSION_SECRET && weakSecretReason(env.SESSION_SECRET))
+      ctx.addIssue({ code: 'custom', path: ['SESSION_SECRET'], message: weakSecretReason(env.SESSION_SECRET)! });
+    if (env.DATA_KEY) {
+      for (const problem of weakDataKeyProblems(env.DATA_KEY))
+        ctx.addIssue({ code: 'custom', path: ['DATA_KEY'], message: problem });
+    }
+  })
+  .superRefine((env, ctx) => {
+    if (env.MAIL_TRANSPORT === 'smtp' && !env.SMTP_URL)
+      ctx.addIssue({ code: 'custom', path: ['SMTP_URL'], message: 'is required when MAIL_TRANSPORT=smtp' });
   });
+
+/**
+ * Why a secret is too weak to use in production, or null. Catches what people type when asked for "a long
+ * random string": one character repeated, a short pattern repeated, or too few different characters.
+ * Generate one with `openssl rand -base64 48`.
+ */
+export function weakSecretReason(secret: string): string | null {
+  const advice = 'use a random value, e.g. from `openssl rand -base64 48`';
+  for (let unit = 1; unit <= secret.length / 2; unit += 1) {
+    if (secret.length % unit === 0 && secret.slice(0, unit).repeat(secret.length / unit) === secret)
+      return `is one short pattern repeated: ${advice}`;
+  }
+  if (new Set(secret).size < 12) return `uses fewer than 12 different characters: ${advice}`;
+  return null;
+}
+
+/** Problems with the keys in DATA_KEY (`id:key,…` or one bare key) that only matter for strength, not format. */
+function weakDataKeyProblems(value: string): string[] {
+  const problems: string[] = [];
+  const entries = value.split(',').map((e) => e.trim());
+  entries.forEach((entry, index) => {
+    const encoded = entries.length === 1 && !entry.includes(':') ? entry : entry.slice(entry.indexOf(':') + 1).trim();
+    const bytes = /^[0-9a-fA-F]{64}$/.test(encoded)
+      ? Buffer.from(encoded, 'hex')
+      : Buffer.from(encoded.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+    // 32 random bytes almost always hold 25 or more different values; fewer than 16 is a made-up key.
+    if (bytes.length === 32 && new Set(bytes).size < 16)
+      problems.push(
+        `entry ${index + 1} is not random enough (a repeated or made-up key): generate one with \`openssl rand -base64 32\``,
+      );
+  });
+  return problems;
+}
 
 export interface AppConfig {
   nodeEnv: 'development' | 'production' | 'test';
@@ -86,6 +144,8 @@ export interface AppConfig {
   /** Where .eml files go when no SMTP server is configured. */
   mailDir: string;
   smtpUrl: string | null;
+  /** How email leaves: through SMTP_URL, or as .eml files in mailDir (development, or MAIL_TRANSPORT=files). */
+  mailTransport: 'smtp' | 'files';
   mailFrom: string;
   dataKey: string;
   sessionSecret: string;
@@ -158,7 +218,9 @@ export function loadConfig(
     dataDir,
     databasePath,
     mailDir: join(dataDir, 'mail'),
-    smtpUrl: e.SMTP_URL ?? null,
+    // An explicit MAIL_TRANSPORT=files wins over SMTP_URL, so files is never chosen by accident.
+    smtpUrl: e.MAIL_TRANSPORT === 'files' ? null : (e.SMTP_URL ?? null),
+    mailTransport: e.MAIL_TRANSPORT === 'files' || !e.SMTP_URL ? 'files' : 'smtp',
     mailFrom: e.MAIL_FROM,
     dataKey: dataKey!,
     sessionSecret: sessionSecret!,
@@ -180,4 +242,79 @@ function readOrCreateDevelopmentSecrets(file: string): { dataKey: string; sessio
   writeFileSync(file, JSON.stringify(secrets, null, 2) + '\n', { mode: 0o600 });
   chmodSync(file, 0o600);
   return secrets;
+}
+
+/**
+ * Warnings every entry point logs at every start, so a setting that is allowed but risky is never silent.
+ */
+export function configWarnings(config: AppConfig): string[] {
+  const warnings: string[] = [];
+  if (config.nodeEnv === 'production' && config.mailTransport === 'files') {
+    warnings.push(
+      `MAIL_TRANSPORT=files in production: no email is sent. Staff alerts and his acknowledgements are written as .eml files to ${config.mailDir} (they hold his email address and reference: delete them once read). Set SMTP_URL to send mail.`,
+    );
+  }
+  return warnings;
+}
+
+/**
+ * Loads a `.env` file (default: `.env` in the current folder, which `npm run` sets to the project root) into
+ * `env` without overriding anything already set there: the environment wins. Set ENV_FILE to use another file.
+ * Returns the file read, or null.
+ */
+export function loadDotEnv(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string | null {
+  const file = resolve(cwd, env.ENV_FILE ?? '.env');
+  if (!existsSync(file)) {
+    if (env.ENV_FILE) throw new ConfigError([`ENV_FILE: ${file} does not exist`]);
+    return null;
+  }
+  if (env === process.env) {
+    process.loadEnvFile(file);
+  } else {
+    for (const [name, value] of Object.entries(parseEnv(readFileSync(file, 'utf8'))))
+      if (env[name] === undefined) env[name] = value;
+  }
+  return file;
+}
+
+export interface EntryPointConfig {
+  config: AppConfig;
+  /** Things to log at start (development secrets in use, risky production settings). */
+  warnings: string[];
+  /** The .env file read, if any. */
+  envFile: string | null;
+}
+
+/**
+ * What every entry point (the server and every script) calls first: `.env`, then the environment, through the
+ * one schema. On a configuration error it prints which variables are wrong and exits with status 1.
+ */
+export function loadEntryPointConfig(
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; overrides?: Record<string, string> } = {},
+): EntryPointConfig {
+  const env = options.env ?? process.env;
+  const warnings: string[] = [];
+  // Before anything is written (development secrets, the database): data files are for this service alone.
+  process.umask(0o077);
+  try {
+    const envFile = loadDotEnv(env, options.cwd);
+    const config = loadConfig(
+      { ...env, ...options.overrides },
+      {
+        ...(options.cwd ? { cwd: options.cwd } : {}),
+        onGeneratedSecrets: (names, file) =>
+          warnings.push(
+            `${names.join(' and ')} not set: using development values stored in ${file} (never do this in production)`,
+          ),
+      },
+    );
+    secureDataFiles(config.dataDir, config.databasePath);
+    return { config, warnings: [...warnings, ...configWarnings(config)], envFile };
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\nSee README.md "Configuration" for every variable.\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
 }

@@ -1,36 +1,24 @@
-import { loadConfig, ConfigError } from './config.ts';
+import { loadEntryPointConfig } from './config.ts';
 import { openDatabase } from '../db/client.ts';
 import { migrateDatabase } from '../db/migrate.ts';
 import { buildApp } from './app.ts';
+import { reindexNameSearch } from './referrals/name-index.ts';
 import { join } from 'node:path';
-import { existsSync } from 'node:fs';
 
 const SHUTDOWN_LIMIT_MS = 10_000;
 
 async function main(): Promise<void> {
-  // A local .env is optional; real deployments set the environment directly.
-  if (existsSync('.env')) process.loadEnvFile('.env');
-  const warnings: string[] = [];
-  let config;
-  try {
-    config = loadConfig(process.env, {
-      onGeneratedSecrets: (names, file) =>
-        warnings.push(
-          `${names.join(' and ')} not set: using development values stored in ${file} (never do this in production)`,
-        ),
-    });
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\nSee README.md "Configuration" for every variable.\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
+  // .env (optional; real deployments set the environment directly), then the environment, through the one schema.
+  const { config, warnings } = loadEntryPointConfig();
 
   const database = openDatabase(config.databasePath);
   const migration = await migrateDatabase(database.sqlite, { backupDir: join(config.dataDir, 'backups') });
   const app = await buildApp(config, { database });
   for (const warning of warnings) app.log.warn(warning);
+  // Once, after upgrading: name search values from before they recorded their key get rewritten (and each
+  // word indexed for partial search).
+  const reindexed = reindexNameSearch(database.sqlite, app.services.keyring, 'unlabelled');
+  if (reindexed > 0) app.log.info({ referrals: reindexed }, 'name search values rewritten under the current key');
   if (migration.applied > 0)
     app.log.info({ applied: migration.applied, backup: migration.backupPath }, 'database migrated');
 

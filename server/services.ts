@@ -55,8 +55,48 @@ export function createServices(deps: ServiceDeps) {
           return false;
         }
       },
+      /** What GET /healthz reports (server/plugins/health.ts). */
+      report: () => healthReport(deps, mail),
     },
   };
 }
 
 export type Services = ReturnType<typeof createServices>;
+
+export interface HealthReport {
+  status: 'ok' | 'degraded' | 'unavailable';
+  database: 'ok' | 'unavailable';
+  mail: {
+    transport: 'smtp' | 'files';
+    pending: number;
+    /** Seconds since the oldest unsent message was queued; null when nothing is waiting. */
+    oldestPendingAgeSeconds: number | null;
+    /** Unsent for longer than 15 minutes. */
+    overdue: number;
+    /** Given up on: an admin must look (listFailedMail) and queue them again. */
+    failed: number;
+  } | null;
+}
+
+function healthReport(deps: ServiceDeps, mail: ReturnType<typeof createMailServices>): HealthReport {
+  let database: HealthReport['database'] = 'unavailable';
+  try {
+    if (deps.db.get<{ ok: number }>(sql`SELECT 1 AS ok`)?.ok === 1) database = 'ok';
+  } catch {
+    database = 'unavailable';
+  }
+  if (database === 'unavailable') return { status: 'unavailable', database, mail: null };
+  const outbox = mail.health();
+  const now = deps.clock.now().getTime();
+  const report: HealthReport['mail'] = {
+    transport: deps.config.mailTransport,
+    pending: outbox.pending,
+    oldestPendingAgeSeconds:
+      outbox.oldestPendingSince === null
+        ? null
+        : Math.max(0, Math.round((now - outbox.oldestPendingSince.getTime()) / 1000)),
+    overdue: outbox.overdue,
+    failed: outbox.failed,
+  };
+  return { status: report.failed > 0 || report.overdue > 0 ? 'degraded' : 'ok', database, mail: report };
+}

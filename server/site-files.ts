@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { projectRoot, runtimePaths } from './paths.ts';
 
-export const projectRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
-export const clientDir = join(projectRoot, 'dist/client');
-export const serverEntry = join(projectRoot, 'dist/server/entry.mjs');
+export { projectRoot };
+export const clientDir = runtimePaths.clientDir;
+export const serverEntry = runtimePaths.serverEntry;
 
 const fallbackPages: Record<string, string> = {
   '404.html':

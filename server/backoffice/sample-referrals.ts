@@ -3,6 +3,7 @@ import { referrals } from '../../db/schema/referrals.ts';
 import type { PortalDb } from '../../db/client.ts';
 import { confidentialityStatement } from '../../site/facts/confidentiality.ts';
 import { nameSearchHash, type Keyring } from '../security/field-encryption.ts';
+import { writeNameParts } from '../referrals/name-index.ts';
 import { newReferralReference } from '../security/tokens.ts';
 import { defaultCalendarConfig } from '../scheduling/calendar.ts';
 import { contactBy as computeContactBy } from '../scheduling/deadline.ts';
@@ -109,6 +110,7 @@ export function insertSampleReferral(
       idempotencyKey: randomUUID(),
     })
     .run();
+  writeNameParts(db, keyring, id, answers.name);
   return { id, reference };
 }
 

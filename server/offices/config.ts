@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { calendarConfigProblems, isValidIsoDate } from '../scheduling/calendar.ts';
 import type { Nation, OfficeHours } from '../scheduling/types.ts';
+import { runtimePaths } from '../paths.ts';
 
-export const defaultOfficesConfigPath = fileURLToPath(new URL('./offices.config.json', import.meta.url));
+export const defaultOfficesConfigPath = runtimePaths.officesConfig;
 
 export const NATIONS = ['england-and-wales', 'scotland', 'northern-ireland'] as const satisfies readonly Nation[];
 export const RECIPIENT_LISTS = ['triage', 'duty', 'managers'] as const;

@@ -2,14 +2,24 @@ import fp from 'fastify-plugin';
 import fastifyStatic from '@fastify/static';
 import type { FastifyReply } from 'fastify';
 import { builtPage, clientDir } from '../site-files.ts';
+import { leafletForBaseUrl, LEAFLET_PATH } from '../leaflet.ts';
 
 /**
  * The prerendered public site from dist/client. Hashed assets under /_astro are cached forever;
  * everything else is revalidated so content corrections reach readers at once.
  */
-export const staticSitePlugin = fp<{ root?: string }>(
+export const staticSitePlugin = fp<{ root?: string; publicBaseUrl?: string }>(
   async (app, opts) => {
     const root = opts.root ?? clientDir;
+    // The leaflet's QR code and printed address follow the PUBLIC_BASE_URL this server runs with.
+    const leaflet = opts.publicBaseUrl ? await leafletForBaseUrl(root, opts.publicBaseUrl) : null;
+    if (leaflet) {
+      for (const url of [LEAFLET_PATH, `${LEAFLET_PATH}index.html`]) {
+        app.get(url, async (_request, reply) =>
+          reply.type('text/html; charset=utf-8').header('Cache-Control', 'no-cache').send(leaflet),
+        );
+      }
+    }
     await app.register(fastifyStatic, {
       root,
       prefix: '/',

@@ -4,13 +4,13 @@ import {
   decryptField,
   encryptField,
   FieldDecryptionError,
-  nameSearchHash,
   needsRotation,
   type Keyring,
 } from '../security/field-encryption.ts';
 import { totpSecretAad } from '../auth/sign-in.ts';
 import { casenoteAad } from '../backoffice/casework/actions.ts';
-import { answersAad, decryptAnswers, triageAad } from './store.ts';
+import { answersAad, triageAad } from './store.ts';
+import { reindexNameSearch } from './name-index.ts';
 
 /** One encrypted column: which table, which row id column, and the AAD each value was encrypted with. */
 export interface EncryptedColumn {
@@ -59,7 +59,7 @@ export interface ColumnReport {
 export interface RotationReport {
   currentKeyId: string;
   columns: ColumnReport[];
-  /** Name search hashes recomputed because they no longer matched the keyring's derivation key. */
+  /** Referrals whose name search values (whole name and each word) were rewritten under the current key. */
   nameHashesUpdated: number;
 }
 
@@ -81,8 +81,8 @@ export class RotationIntegrityError extends Error {
 const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 
 /**
- * Re-encrypts every value in `columns` that is not under the keyring's current key, and recomputes the
- * referrals' name search hashes, in one transaction: all or nothing. Every value is decrypted first, so
+ * Re-encrypts every value in `columns` that is not under the keyring's current key, and rewrites the
+ * referrals' name search hashes under it, in one transaction: all or nothing. Every value is decrypted first, so
  * tampering is detected rather than re-encrypted. Idempotent: a second run changes nothing.
  */
 export function rotateEncryptionKeys(
@@ -124,24 +124,8 @@ export function rotateEncryptionKeys(
       reports.push(report);
     }
 
-    let nameHashesUpdated = 0;
-    const referrals = sqlite
-      .prepare('SELECT id, answers_enc AS answers, name_search_hash AS hash FROM referrals')
-      .all() as Array<{
-      id: string;
-      answers: string;
-      hash: string;
-    }>;
-    const setHash = sqlite.prepare('UPDATE referrals SET name_search_hash = ? WHERE id = ?');
-    for (const row of referrals) {
-      const name = decryptAnswers(keyring, row.id, row.answers).name;
-      if (typeof name !== 'string') continue;
-      const hash = nameSearchHash(keyring, name);
-      if (hash !== row.hash) {
-        setHash.run(hash, row.id);
-        nameHashesUpdated += 1;
-      }
-    }
+    // Name search values are rewritten under the current key too, so the old key can be removed afterwards.
+    const nameHashesUpdated = reindexNameSearch(sqlite, keyring, 'not-current');
     return { currentKeyId: keyring.currentKeyId, columns: reports, nameHashesUpdated };
   });
   return run.immediate();

@@ -5,6 +5,7 @@ import { outboxMessages } from '../../db/schema/outbox.ts';
 import { referrals } from '../../db/schema/referrals.ts';
 import { enqueueEmail } from '../mail/outbox.ts';
 import { nameSearchHash, type Keyring } from '../security/field-encryption.ts';
+import { writeNameParts } from './name-index.ts';
 import { newReferralReference } from '../security/tokens.ts';
 import { londonDate, type CalendarConfig } from '../scheduling/calendar.ts';
 import type { ContactDeadline } from '../scheduling/deadline.ts';
@@ -225,6 +226,7 @@ export function submitReferral(
             idempotencyKey: token.idempotencyKey,
           })
           .run();
+        writeNameParts(tx, deps.keyring, id, answers.name);
 
         let acknowledgementQueued = false;
         if (answers.email && answers.emailSafe === 'yes') {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { runtimePaths } from '../paths.ts';
 
 /**
  * A deny list of common passwords (NCSC and NIST SP 800-63B both recommend one instead of composition rules).
@@ -11,7 +12,7 @@ let commonPasswords: ReadonlySet<string> | undefined;
 /** Read once, on first use, so importing this module costs nothing. */
 export function loadCommonPasswords(): ReadonlySet<string> {
   commonPasswords ??= new Set(
-    readFileSync(new URL('./common-passwords.txt', import.meta.url), 'utf8')
+    readFileSync(runtimePaths.commonPasswords, 'utf8')
       .split(/\r?\n/)
       .map((line) => line.trim().toLowerCase())
       .filter((line) => line !== '' && !line.startsWith('#')),

@@ -280,7 +280,59 @@ export function normaliseNameForSearch(name: string): string {
     .trim();
 }
 
-/** The stored search value for a person's name: equal for names that `normaliseNameForSearch` treats as equal. */
+/** A purpose-specific key derived (HKDF-SHA256) from one named key of the keyring. */
+function subkeyOf(keyring: Keyring, keyId: string, purpose: string): Buffer {
+  const root = keyring.keys.get(keyId);
+  if (!root) throw new DataKeyConfigError(`Key id "${keyId}" is missing from the keyring.`);
+  return Buffer.from(
+    hkdfSync('sha256', root, 'safer-lives-portal/subkey', `safer-lives-portal/${purpose}/v1`, KEY_BYTES),
+  );
+}
+
+/** `<keyId>:<hmac>`: every search hash records the key that made it, so rotation never silently breaks search. */
+function searchHashWith(keyring: Keyring, keyId: string, purpose: string, value: string): string {
+  return `${keyId}:${keyedHash(subkeyOf(keyring, keyId, purpose), value)}`;
+}
+
+/**
+ * The stored search value for a person's whole name, made with the CURRENT key and recording its id
+ * (`k2:…`). Equal for names that `normaliseNameForSearch` treats as equal.
+ */
 export function nameSearchHash(keyring: Keyring, name: string): string {
-  return keyedHash(deriveSubkey(keyring, 'name-search'), normaliseNameForSearch(name));
+  return searchHashWith(keyring, keyring.currentKeyId, 'name-search', normaliseNameForSearch(name));
+}
+
+/** The key id a stored search hash was made with; null for a hash from before key ids were recorded. */
+export function searchHashKeyId(hash: string): string | null {
+  const separator = hash.indexOf(':');
+  return separator === -1 ? null : hash.slice(0, separator);
+}
+
+/**
+ * Every value a stored whole-name hash for `name` can have under this keyring: one per key in DATA_KEY (so
+ * during a rotation both the old and the new key's hashes are found), plus the older unlabelled form, which
+ * was made from the last key in DATA_KEY. `npm run keys:rotate` rewrites every hash under the current key, so
+ * once it has run the old key can go.
+ */
+export function nameSearchCandidates(keyring: Keyring, name: string): string[] {
+  const normalised = normaliseNameForSearch(name);
+  return [
+    ...[...keyring.keys.keys()].map((keyId) => searchHashWith(keyring, keyId, 'name-search', normalised)),
+    keyedHash(deriveSubkey(keyring, 'name-search'), normalised),
+  ];
+}
+
+/** The separate words of a name as search sees them ("Mary-Jane O'Brien" -> mary, jane, obrien), each once. */
+export function namePartsForSearch(name: string): string[] {
+  return [...new Set(normaliseNameForSearch(name).split(' ').filter(Boolean))];
+}
+
+/** One keyed hash per word of his name, under the current key: staff find "John Smith" by "John" or "Smith". */
+export function namePartHashes(keyring: Keyring, name: string): string[] {
+  return namePartsForSearch(name).map((part) => searchHashWith(keyring, keyring.currentKeyId, 'name-part', part));
+}
+
+/** Every value a stored hash of one word (already normalised) can have under this keyring, one per key. */
+export function namePartCandidates(keyring: Keyring, part: string): string[] {
+  return [...keyring.keys.keys()].map((keyId) => searchHashWith(keyring, keyId, 'name-part', part));
 }

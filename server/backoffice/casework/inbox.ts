@@ -1,7 +1,12 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { PortalDb } from '../../../db/client.ts';
 import type { SessionStaff } from '../../auth/sessions.ts';
-import { nameSearchHash, type Keyring } from '../../security/field-encryption.ts';
+import {
+  nameSearchCandidates,
+  namePartCandidates,
+  namePartsForSearch,
+  type Keyring,
+} from '../../security/field-encryption.ts';
 import { normaliseReferralReference } from '../../security/tokens.ts';
 import { endOfLondonDate, londonDate } from '../../scheduling/calendar.ts';
 import type { Priority } from '../../triage/types.ts';
@@ -245,10 +250,22 @@ export function referenceMatch(input: string): SQL | null {
 
 /**
  * By name, without names in the database: the typed name is normalised and keyed-hashed exactly as the stored
- * one was, and compared. Whole-name matches only (that is the price of never storing names in clear).
+ * values were (under every key in DATA_KEY, so search keeps working through a key rotation), and compared.
+ * Matches the whole name, or every typed word among the words of his name ("John" or "Smith" finds John Smith).
  */
 export function nameMatch(keyring: Keyring, name: string): SQL {
-  return sql`r."name_search_hash" = ${nameSearchHash(keyring, name)}`;
+  const list = (values: string[]) =>
+    sql.join(
+      values.map((value) => sql`${value}`),
+      sql`, `,
+    );
+  const words = namePartsForSearch(name).map(
+    (part) =>
+      sql`SELECT "referral_id" FROM "referral_name_parts" WHERE "part_hash" IN (${list(namePartCandidates(keyring, part))})`,
+  );
+  const whole = sql`r."name_search_hash" IN (${list(nameSearchCandidates(keyring, name))})`;
+  if (words.length === 0) return whole;
+  return sql`(${whole} OR r."id" IN (${sql.join(words, sql` INTERSECT `)}))`;
 }
 
 /** Overdue, due today (London), or neither: the inbox makes the first two stand out. */

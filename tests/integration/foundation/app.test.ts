@@ -108,7 +108,7 @@ describe('the portal app', () => {
   it('reports health from the database, and 503 when it stops answering', async () => {
     const ok = await t.app.inject({ method: 'GET', url: '/healthz' });
     expect(ok.statusCode).toBe(200);
-    expect(ok.json()).toEqual({ status: 'ok' });
+    expect(ok.json()).toMatchObject({ status: 'ok', database: 'ok' });
 
     const broken = await buildTestApp();
     broken.database.sqlite.close();
