@@ -8,6 +8,9 @@ import { helplinesMentioned, helplinesWithoutNumber } from '../../../site/compon
 import { buildTestApp, type TestApp } from '../../helpers/app.ts';
 import { builtPages, elementById, readBuiltPage, textOf } from './support.ts';
 
+/** The page's text without its Sources list: a cited article's title names its publisher, not a helpline to call. */
+const textWithoutSources = (html: string) => textOf(html.replace(/<section class="sources"[\s\S]*?<\/section>/, ''));
+
 const pages = builtPages();
 const line = (id: string) => crisisLines.find((l) => l.id === id)!;
 
@@ -19,13 +22,19 @@ describe('helplines are shown with their numbers', () => {
   afterAll(async () => t.cleanup());
 
   it.each(pages)('%s shows the number of every helpline it names', (path) => {
-    const missing = helplinesWithoutNumber(textOf(readBuiltPage(path))).map((l) => l.name);
+    const missing = helplinesWithoutNumber(textWithoutSources(readBuiltPage(path))).map((l) => l.name);
     expect(missing).toEqual([]);
   });
 
   it('the referral page shows the number of every helpline it names', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/refer/' });
-    expect(helplinesWithoutNumber(textOf(res.body)).map((l) => l.name)).toEqual([]);
+    expect(helplinesWithoutNumber(textWithoutSources(res.body)).map((l) => l.name)).toEqual([]);
+  });
+
+  it('the family page says what to do if a child is in danger now, with the emergency number from the data', () => {
+    const box = elementById(readBuiltPage('/family-and-partners/'), 'child-in-danger')!;
+    expect(box).toContain(`href="${line('emergency').tel}"`);
+    expect(textOf(box)).toContain("children's social care team at your local council, or the police");
   });
 
   it('the family page names Stop It Now and shows its number', () => {
@@ -61,7 +70,8 @@ describe('crisis lines by nation', () => {
   });
 
   it('Breathing Space is not described as 24 hours', () => {
-    expect(line('breathing-space').hours).not.toMatch(/24 hours/i);
+    expect(line('breathing-space').hours).not.toMatch(/^24 hours/i);
+    expect(line('breathing-space').hours).toMatch(/not 24 hours/i);
     expect(line('breathing-space').hours).toMatch(/evenings and weekends/i);
   });
 
