@@ -70,7 +70,7 @@ export function contentReport(today: Date): PageReport[] {
     ...astroPageReviews.map((p) => ({ ...p, page: p.path, file: 'site/facts/page-reviews.ts' })),
   ];
   return pages.map((p) => {
-    const sources = p.sources.map((s) => {
+    const sources: PageReport['sources'] = p.sources.map((s) => {
       const denied = deniedSourceReason(s.url);
       return denied ? { ...s, denied } : { ...s };
     });

@@ -6,6 +6,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { projectRoot } from '../../../server/site-files.ts';
+import type { ReviewedBy, ReviewerRole } from '../../../site/facts/review.ts';
 
 export { builtPages, builtFileFor, readBuiltPage, clientDir } from '../../e2e/helpers/built-site.ts';
 
@@ -15,8 +16,8 @@ export interface Frontmatter {
   title: string;
   summary: string;
   lastChecked: Date;
-  reviewedBy: string[];
-  needsReviewBy: string[];
+  reviewedBy: ReviewedBy[];
+  needsReviewBy: ReviewerRole[];
   nextReview: Date;
   nations: string[];
   section: 'journey' | 'support' | 'about' | 'legal';
