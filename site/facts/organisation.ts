@@ -17,7 +17,7 @@ export interface Organisation {
   offices: readonly Office[];
   remoteSupport: string;
   firstContactDays: 7;
-  /** null by default: fees are shown only where configured. */
+  /** The honest note on fees (the service charges; the College of Policing entry says so). null hides it. */
   fees: { text: string } | null;
   leaflet: { heading: string; lines: readonly string[] };
 }
@@ -33,7 +33,9 @@ export const organisation: Organisation = {
   ],
   remoteSupport: 'We also work with people from anywhere in the UK, not only near our offices.',
   firstContactDays: 7,
-  fees: null,
+  fees: {
+    text: 'We charge fees for our work. We will explain the cost when we first contact you, before you agree to anything. Please do not let worry about cost stop you asking for help.',
+  },
   leaflet: {
     heading: 'Support for men under police investigation for online sexual offences',
     lines: [
@@ -43,6 +45,7 @@ export const organisation: Organisation = {
       'People must refer themselves. They can use the form on our website or email us.',
       'We make first contact within 7 days, and sooner if someone tells us they are struggling.',
       'We are independent. We are honest about the limits of confidentiality, for example if a child is at risk.',
+      'We charge fees. We explain the cost at first contact. Cost need not stop anyone asking.',
       'We have offices in Leeds and Manchester, and work with people from anywhere in the UK.',
       'Email: info@saferlives.com',
     ],

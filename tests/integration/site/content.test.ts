@@ -52,9 +52,13 @@ describe('content pages', () => {
       `${page.data.title} | ${organisation.name}`,
     );
     expect(textOf(/<h1[^>]*>([\s\S]*?)<\/h1>/.exec(html)?.[1] ?? '')).toBe(page.data.title);
-    // Last reviewed, from frontmatter.
-    expect(text).toContain(`Last reviewed: ${longDate(page.data.lastReviewed)}`);
-    expect(html).toContain(`datetime="${page.data.lastReviewed.toISOString().slice(0, 10)}"`);
+    // Last checked, next review and review state, from frontmatter.
+    expect(text).toContain(`Last checked: ${longDate(page.data.lastChecked)}`);
+    expect(html).toContain(`datetime="${page.data.lastChecked.toISOString().slice(0, 10)}"`);
+    expect(text).toContain(`Next review due: ${longDate(page.data.nextReview)}`);
+    if (page.data.reviewedBy.includes('not yet reviewed')) expect(text).toContain('Not yet reviewed by a professional');
+    for (const role of page.data.needsReviewBy.filter((r) => !page.data.reviewedBy.includes(r)))
+      expect(text).toMatch(new RegExp(`Still to be reviewed by [^.]*\\b${role}\\b`));
     // Sources, from frontmatter, as a list of links in order.
     const sourcesSection = /<section class="sources"[\s\S]*?<\/section>/.exec(html)?.[0];
     expect(sourcesSection, 'sources section').toBeDefined();
@@ -205,6 +209,12 @@ describe('about, fees and confidentiality', () => {
     for (const p of [...confidentialityStatement.paragraphs, ...confidentialityStatement.limits])
       expect(statementText).toContain(p);
     expect(statementText).toContain(confidentialityStatement.version);
+  });
+
+  it('shows the model notice: the statement is to be agreed with a solicitor', () => {
+    expect(nbsp(textOf(elementById(html, 'confidentiality-statement')!))).toContain(
+      confidentialityStatement.modelNotice,
+    );
   });
 
   it('shows fees only when the organisation config has them', () => {

@@ -6,6 +6,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { projectRoot } from '../../../server/site-files.ts';
+import type { ReviewedBy, ReviewerRole } from '../../../site/facts/review.ts';
 
 export { builtPages, builtFileFor, readBuiltPage, clientDir } from '../../e2e/helpers/built-site.ts';
 
@@ -14,7 +15,10 @@ export const contentDir = join(projectRoot, 'site/content/pages');
 export interface Frontmatter {
   title: string;
   summary: string;
-  lastReviewed: Date;
+  lastChecked: Date;
+  reviewedBy: ReviewedBy[];
+  needsReviewBy: ReviewerRole[];
+  nextReview: Date;
   nations: string[];
   section: 'journey' | 'support' | 'about' | 'legal';
   order: number;
@@ -41,9 +45,12 @@ export function sourcePages(): SourcePage[] {
       const match = /^---\n([\s\S]*?)\n---\n([\s\S]*)$/.exec(text);
       if (!match) throw new Error(`${name} has no frontmatter`);
       const raw = parseYaml(match[1]!) as Record<string, unknown>;
-      const lastReviewed =
-        raw.lastReviewed instanceof Date ? raw.lastReviewed : new Date(`${String(raw.lastReviewed)}T00:00:00Z`);
-      const data = { ...raw, lastReviewed } as Frontmatter;
+      const date = (value: unknown) => (value instanceof Date ? value : new Date(`${String(value)}T00:00:00Z`));
+      const data = {
+        ...raw,
+        lastChecked: date(raw.lastChecked),
+        nextReview: date(raw.nextReview),
+      } as Frontmatter;
       const id = name.slice(0, -3);
       return { id, file, data, body: match[2]!, path: data.section === 'journey' ? `/journey/${id}/` : `/${id}/` };
     });
@@ -96,4 +103,18 @@ export function elementById(html: string, id: string): string | undefined {
     if (depth === 0) return html.slice(open.index, m.index + m[0].length);
   }
   return undefined;
+}
+
+/**
+ * Why a built public page fails the "facts need sources and a date" rule, or [] when it passes:
+ * it must have a Sources section listing at least one link, and a "Last checked" date in a <time> element.
+ */
+export function sourcesAndDateProblems(html: string): string[] {
+  const problems: string[] = [];
+  const section = /<section class="sources"[\s\S]*?<\/section>/.exec(html)?.[0];
+  if (!section) problems.push('no Sources section');
+  else if (attributeValues(section, 'href').filter((h) => /^https?:\/\//.test(h)).length === 0)
+    problems.push('a Sources section with no sources');
+  if (!/Last checked: <time datetime="\d{4}-\d{2}-\d{2}">/.test(html)) problems.push('no "Last checked" date');
+  return problems;
 }
