@@ -20,3 +20,8 @@ CREATE TABLE `feedback_responses` (
 	`comment_hidden` integer DEFAULT false NOT NULL,
 	FOREIGN KEY (`office_id`) REFERENCES `offices`(`id`) ON UPDATE no action ON DELETE no action
 );
+--> statement-breakpoint
+-- Evaluation dashboard (server/evaluation): covering indexes so counting a period never reads the wide referral rows.
+CREATE INDEX `referrals_evaluation_idx` ON `referrals` (`office_id`,`received_at`,`priority`,`status`,`contact_by`,`meet_preference`,`nation`,`stage`,`source`,`id`);
+--> statement-breakpoint
+CREATE INDEX `contact_attempts_first_contact_idx` ON `contact_attempts` (`referral_id`,`outcome`,`attempted_at`);

@@ -1,8 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { PortalDb } from '../../db/client.ts';
 import { calendarFor } from '../offices/calendar.ts';
-import { sevenDayLimit } from '../scheduling/deadline.ts';
-import { londonDate } from '../scheduling/calendar.ts';
 import { FEEDBACK_QUESTIONS, FEEDBACK_SCALE } from '../feedback/questions.ts';
 import {
   FIRST_CONTACT_OUTCOMES_SQL,
@@ -16,7 +14,7 @@ import {
   STAGES,
   type Code,
 } from './definitions.ts';
-import { weekStartOf, type Period } from './period.ts';
+import { londonDays, weekStartOf, type Period } from './period.ts';
 import { median, percentile, workingClock, type WorkingClock } from './working-hours.ts';
 
 /**
@@ -197,10 +195,11 @@ export function evaluationDashboard(db: PortalDb, officeIds: readonly string[], 
     return a;
   };
 
+  const days = londonDays(s.start, Math.max(s.end, nowMs));
   for (const row of live) {
-    const week = weekStartOf(londonDate(new Date(row.received_at)));
+    const week = days.weekStartOf(row.received_at);
     weekly.set(week, (weekly.get(week) ?? 0) + 1);
-    const limit = sevenDayLimit(new Date(row.received_at)).getTime();
+    const limit = days.sevenDayLimit(row.received_at);
     const b = bucket(row.priority);
     const reached = row.reached_at;
     const reachedInTime = reached !== null && reached <= limit;

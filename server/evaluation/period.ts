@@ -79,3 +79,57 @@ export function isoWeekOf(date: IsoDate): string {
   const week = 1 + Math.round((d.getTime() - firstThursday.getTime()) / (7 * 86_400_000));
   return `${year}-W${String(week).padStart(2, '0')}`;
 }
+
+/**
+ * London calendar days as instants, built once per period, so thousands of rows are placed in a day, a week or
+ * their 7-day window by binary search instead of a time-zone conversion each (the dashboard's hot path).
+ */
+export interface LondonDays {
+  /** The London date an instant falls on. */
+  dateOf(ms: number): IsoDate;
+  /** The Monday starting its ISO week. */
+  weekStartOf(ms: number): IsoDate;
+  /** The last millisecond of London date D+7, D being the date of the instant (as sevenDayLimit). */
+  sevenDayLimit(ms: number): number;
+}
+
+export function londonDays(fromMs: number, toMs: number): LondonDays {
+  const first = addCalendarDays(londonDate(new Date(fromMs)), -1);
+  const last = addCalendarDays(londonDate(new Date(toMs)), 9);
+  const dates: IsoDate[] = [];
+  const starts: number[] = [];
+  for (let date = first; date <= last; date = addCalendarDays(date, 1)) {
+    dates.push(date);
+    starts.push(startOfLondonDate(date).getTime());
+  }
+  const weeks = dates.map(weekStartOf);
+  const indexOf = (ms: number): number => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    if (ms < starts[0]! || ms >= starts[hi]!) return -1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= ms) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  };
+  return {
+    dateOf(ms) {
+      const i = indexOf(ms);
+      return i === -1 ? londonDate(new Date(ms)) : dates[i]!;
+    },
+    weekStartOf(ms) {
+      const i = indexOf(ms);
+      return i === -1 ? weekStartOf(londonDate(new Date(ms))) : weeks[i]!;
+    },
+    sevenDayLimit(ms) {
+      const i = indexOf(ms);
+      if (i === -1 || i + 8 >= starts.length) {
+        const limitDate = addCalendarDays(londonDate(new Date(ms)), 8);
+        return startOfLondonDate(limitDate).getTime() - 1;
+      }
+      return starts[i + 8]! - 1;
+    },
+  };
+}

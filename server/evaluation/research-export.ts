@@ -4,8 +4,6 @@ import type { PortalDb } from '../../db/client.ts';
 import type { Keyring } from '../security/field-encryption.ts';
 import { decryptTriage } from '../referrals/store.ts';
 import { calendarFor } from '../offices/calendar.ts';
-import { sevenDayLimit } from '../scheduling/deadline.ts';
-import { londonDate } from '../scheduling/calendar.ts';
 import {
   FIRST_CONTACT_OUTCOMES_SQL,
   FLAGS,
@@ -19,7 +17,7 @@ import {
   STAGES,
   type Code,
 } from './definitions.ts';
-import { isoWeekOf, weekStartOf, type Period } from './period.ts';
+import { isoWeekOf, londonDays, weekStartOf, type Period } from './period.ts';
 import { workingClock, type WorkingClock } from './working-hours.ts';
 
 /**
@@ -251,6 +249,7 @@ export function researchFacts(
     return clock;
   };
   const nowMs = now.getTime();
+  const days = londonDays(period.startMs, Math.max(period.endMs, nowMs));
   const facts: ResearchFacts[] = live.map((r) => {
     let flags: string[] | null;
     try {
@@ -258,12 +257,12 @@ export function researchFacts(
     } catch {
       flags = null;
     }
-    const limit = sevenDayLimit(new Date(r.received_at)).getTime();
+    const limit = days.sevenDayLimit(r.received_at);
     const reached = r.reached_at;
     const missed = r.contact_by < nowMs && (reached === null || reached > r.contact_by);
     return {
       office: r.office_id,
-      isoWeek: isoWeekOf(londonDate(new Date(r.received_at))),
+      isoWeek: isoWeekOf(days.dateOf(r.received_at)),
       nation: r.nation,
       stage: r.stage,
       source: r.source ?? 'not_said',

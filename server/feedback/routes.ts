@@ -29,14 +29,20 @@ export async function feedbackRoutes(app: FastifyInstance, opts: FeedbackRoutesO
     keyGenerator: (request) => `feedback:${request.ip}`,
   });
 
-  const render = (request: FastifyRequest, reply: FastifyReply, state: FeedbackPageState) =>
-    sendAstroPage(
-      handler,
-      request,
-      reply,
-      { staff: null, services, request: { id: request.id, csrfToken: null }, page: null, feedback: state },
-      { url: '/feedback', headers: { 'Cache-Control': 'no-store' } },
-    );
+  const render = (request: FastifyRequest, reply: FastifyReply, state: FeedbackPageState) => {
+    // Every key App.Locals has, so pages that read others' locals see null rather than nothing.
+    const locals = {
+      staff: null,
+      services,
+      request: { id: request.id, csrfToken: null },
+      page: null,
+      feedback: state,
+    };
+    return sendAstroPage(handler, request, reply, locals, {
+      url: '/feedback',
+      headers: { 'Cache-Control': 'no-store' },
+    });
+  };
 
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();

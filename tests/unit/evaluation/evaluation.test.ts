@@ -13,7 +13,9 @@ import { formattedDataDictionary } from '../../../scripts/data-dictionary-format
 import { FIRST_CONTACT_OUTCOMES, NATIONS, OUTCOMES, SOURCES, STAGES } from '../../../server/evaluation/definitions.ts';
 import { CLOSED_REASONS, REACHED_OUTCOMES } from '../../../server/backoffice/casework/statuses.ts';
 import { questionById, type RadiosQuestion } from '../../../server/referrals/questions.ts';
-import { choosePeriod, isoWeekOf, weekStartOf } from '../../../server/evaluation/period.ts';
+import { choosePeriod, isoWeekOf, londonDays, weekStartOf } from '../../../server/evaluation/period.ts';
+import { sevenDayLimit } from '../../../server/scheduling/deadline.ts';
+import { londonDate } from '../../../server/scheduling/calendar.ts';
 import { workingClock, median, percentile } from '../../../server/evaluation/working-hours.ts';
 import { defaultCalendarConfig } from '../../../server/scheduling/calendar.ts';
 import { normaliseFeedbackCode, newFeedbackCode, readFeedbackForm } from '../../../server/feedback/feedback.ts';
@@ -138,6 +140,28 @@ describe('periods and working hours', () => {
     expect(isoWeekOf('2026-01-01')).toBe('2026-W01');
     expect(isoWeekOf('2027-01-01')).toBe('2026-W53');
     expect(isoWeekOf('2026-12-02')).toBe('2026-W49');
+  });
+
+  it('places instants in London days, weeks and 7-day windows exactly as the scheduling code does', () => {
+    const from = Date.parse('2026-03-01T00:00:00Z');
+    const to = Date.parse('2026-11-30T00:00:00Z');
+    const days = londonDays(from, to);
+    // Around both clock changes and at midnight either side.
+    for (const iso of [
+      '2026-03-28T23:30:00Z',
+      '2026-03-29T00:30:00Z',
+      '2026-03-29T23:30:00Z',
+      '2026-10-24T23:30:00Z',
+      '2026-10-25T00:30:00Z',
+      '2026-10-25T23:59:59Z',
+      '2026-06-14T22:59:59Z',
+      '2026-06-14T23:00:00Z',
+    ]) {
+      const ms = Date.parse(iso);
+      expect(days.dateOf(ms), iso).toBe(londonDate(new Date(ms)));
+      expect(days.weekStartOf(ms), iso).toBe(weekStartOf(londonDate(new Date(ms))));
+      expect(days.sevenDayLimit(ms), iso).toBe(sevenDayLimit(new Date(ms)).getTime());
+    }
   });
 
   it('counts only office hours, skipping weekends and bank holidays', () => {
