@@ -277,7 +277,10 @@ export interface EvaluationPage {
   filterQuery: string;
   view: DashboardView;
   /** Free-text feedback: managers only (admins see aggregates only). */
-  comments: { items: Array<{ id: string; weekStart: string; officeName: string; text: string }>; hidden: number } | null;
+  comments: {
+    items: Array<{ id: string; weekStart: string; officeName: string; text: string }>;
+    hidden: number;
+  } | null;
   canResearchExport: boolean;
 }
 

@@ -12,8 +12,7 @@ import { insertSampleReferral } from '../../../server/backoffice/sample-referral
 import { RESEARCH_COLUMNS } from '../../../server/evaluation/research-export.ts';
 import { evaluationDashboard } from '../../../server/evaluation/dashboard.ts';
 import { choosePeriod } from '../../../server/evaluation/period.ts';
-import type {
-  StaffClient} from '../backoffice/staff-client.ts';
+import type { StaffClient } from '../backoffice/staff-client.ts';
 import {
   enrolStaff,
   seedTestOffices,
