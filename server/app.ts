@@ -15,6 +15,7 @@ import { healthRoutes } from './plugins/health.ts';
 import { astroSsrRoutes, type AstroHandler } from './plugins/astro-ssr.ts';
 import { backofficePrepare } from './backoffice/plugin.ts';
 import { referralRoutes } from './referrals/routes.ts';
+import { feedbackRoutes } from './feedback/routes.ts';
 import { alertsPlugin, type AlertsPluginOptions } from './alerts/plugin.ts';
 import { serverEntry } from './site-files.ts';
 import { pathToFileURL } from 'node:url';
@@ -76,6 +77,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<Fastif
   const handler = deps.astroHandler ?? (await loadAstroHandler());
   await app.register(astroSsrRoutes, { handler, services, prepare: backofficePrepare({ config, services }) });
   await app.register(referralRoutes, { handler, services });
+  await app.register(feedbackRoutes, { handler, services });
   await app.register(staticSitePlugin, {
     ...(deps.clientDir ? { root: deps.clientDir } : {}),
     publicBaseUrl: config.publicBaseUrl,

@@ -26,3 +26,6 @@ export type PageServices = Services;
 
 /** What the self-referral page (/refer) shows: the form, its confirmation, or a problem. Set by server/referrals/routes.ts. */
 export type ReferralPageLocal = ReferralPageState;
+
+/** What the anonymous feedback page (/feedback) shows. Set by server/feedback/routes.ts. */
+export type FeedbackPageLocal = import('./feedback/page-state.ts').FeedbackPageState;

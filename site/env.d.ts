@@ -12,5 +12,7 @@ declare namespace App {
     page: import('../server/astro-locals.ts').PageLocal | null;
     /** The self-referral page's state (form, confirmation or problem), decided by the Fastify route; absent elsewhere. */
     referral?: import('../server/astro-locals.ts').ReferralPageLocal;
+    /** The anonymous feedback page's state, decided by server/feedback/routes.ts; absent elsewhere. */
+    feedback?: import('../server/astro-locals.ts').FeedbackPageLocal;
   }
 }

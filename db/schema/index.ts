@@ -10,3 +10,4 @@ export * from './alerts.ts';
 export * from './casework.ts';
 export * from './statistics.ts';
 export * from './name-search.ts';
+export * from './feedback.ts';

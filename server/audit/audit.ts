@@ -38,6 +38,11 @@ export const AUDIT_ACTIONS = [
   'audit_viewed',
   'office_settings_changed',
   'mail_retry_requested',
+  'evaluation_viewed',
+  'research_exported',
+  'aggregate_exported',
+  'feedback_offered',
+  'feedback_comment_hidden',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

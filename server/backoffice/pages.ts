@@ -1,6 +1,7 @@
 import type { StaffRole } from '../staff/roles.ts';
 import type { AuditRow } from '../audit/audit.ts';
 import type { Priority } from '../triage/types.ts';
+import type { DashboardView } from '../evaluation/present.ts';
 
 /**
  * The data each back-office screen renders. Fastify routes build these (after every access check) and pass one to
@@ -263,6 +264,47 @@ export interface ReportsPage {
   escalationsOpen: number;
 }
 
+/** The evaluation dashboard (server/backoffice/routes/evaluation.ts): every number already suppressed. */
+export interface EvaluationPage {
+  kind: 'evaluation';
+  scopeLabel: string;
+  period: { preset: string; from: string; to: string; label: string };
+  presets: Array<{ id: string; label: string }>;
+  problem: string | null;
+  offices: OfficeOption[];
+  officeFilter: string;
+  /** The current filters as a query string, for the aggregate export link. */
+  filterQuery: string;
+  view: DashboardView;
+  /** Free-text feedback: managers only (admins see aggregates only). */
+  comments: {
+    items: Array<{ id: string; weekStart: string; officeName: string; text: string }>;
+    hidden: number;
+  } | null;
+  canResearchExport: boolean;
+}
+
+/** Offering the anonymous feedback form for one referral. */
+export interface FeedbackOfferPage {
+  kind: 'feedback_offer';
+  referral: { id: string; reference: string; statusLabel: string };
+  eligible: boolean;
+  appointments: number;
+  afterSessions: number;
+  emailSafe: boolean;
+}
+
+/** A printable card with a one-time code: shown once, never stored in clear. */
+export interface FeedbackCardPage {
+  kind: 'feedback_card';
+  referralId: string;
+  code: string;
+  link: string;
+  formAddress: string;
+  qrSvg: string;
+  validDays: number;
+}
+
 export interface MessagePage {
   kind: 'forbidden' | 'not_found' | 'csrf_failed';
   status: number;
@@ -286,6 +328,9 @@ export type BackofficePage =
   | PatternPage
   | FailedMailPage
   | ReportsPage
+  | EvaluationPage
+  | FeedbackOfferPage
+  | FeedbackCardPage
   | MessagePage;
 
 export type PageOfKind<K extends BackofficePage['kind']> = Extract<BackofficePage, { kind: K }>;

@@ -6,6 +6,7 @@ import { caseworkRoutes } from './routes/casework.ts';
 import { adminOfficeRoutes } from './routes/admin-offices.ts';
 import { adminMailRoutes } from './routes/admin-mail.ts';
 import { reportRoutes } from './routes/reports.ts';
+import { evaluationRoutes } from './routes/evaluation.ts';
 
 /**
  * Every back-office route, with who may use it. The one source for the /staff gate and for the role-by-route
@@ -14,6 +15,7 @@ import { reportRoutes } from './routes/reports.ts';
 export const staffRoutes: readonly StaffRoute[] = [
   ...caseworkRoutes,
   ...reportRoutes,
+  ...evaluationRoutes,
   ...authRoutes,
   ...adminStaffRoutes,
   ...adminOfficeRoutes,

@@ -7,7 +7,13 @@ import { encryptJson, encryptField, type Keyring } from '../security/field-encry
 export const RETRY_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 export type OutboxKind =
-  'referral_alert' | 'referral_acknowledgement' | 'escalation' | 'daily_digest' | 'capacity_short' | 'staff_enrolment';
+  | 'referral_alert'
+  | 'referral_acknowledgement'
+  | 'escalation'
+  | 'daily_digest'
+  | 'capacity_short'
+  | 'staff_enrolment'
+  | 'feedback_invitation';
 
 export interface OutgoingEmail {
   kind: OutboxKind;
