@@ -7,6 +7,7 @@ import { createReferralService } from './referrals/service.ts';
 import { createFormTokens } from './referrals/form-token.ts';
 import { createMailServices } from './mail/services.ts';
 import { createAlertServices } from './alerts/services.ts';
+import { useAuditChainKey } from './audit/audit.ts';
 
 export interface ServiceDeps {
   config: AppConfig;
@@ -20,6 +21,8 @@ export interface ServiceDeps {
  */
 export function createServices(deps: ServiceDeps) {
   const keyring = parseDataKeys(deps.config.dataKey);
+  // Audit entries are chained with a key derived from DATA_KEY (server/audit/audit.ts).
+  useAuditChainKey(deps.db.$client, keyring, deps.clock.now());
   const mail = createMailServices({ db: deps.db, clock: deps.clock });
   const alerts = createAlertServices({
     db: deps.db,

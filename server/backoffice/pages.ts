@@ -100,7 +100,7 @@ export interface AuditPage {
   actions: readonly string[];
   actors: Array<{ id: string; name: string }>;
   nextBeforeSeq: number | null;
-  chain: { ok: boolean; entries: number; brokenAtSeq: number | null } | null;
+  chain: { ok: boolean; entries: number; brokenAtSeq: number | null; problem?: string | null } | null;
 }
 
 export interface InboxRowView {

@@ -11,6 +11,7 @@ import {
 import { totpSecretAad } from '../auth/sign-in.ts';
 import { casenoteAad } from '../backoffice/casework/actions.ts';
 import { answersAad, decryptAnswers, triageAad } from './store.ts';
+import { legalHoldAad } from '../retention/aad.ts';
 
 /** One encrypted column: which table, which row id column, and the AAD each value was encrypted with. */
 export interface EncryptedColumn {
@@ -40,6 +41,7 @@ export const rotatableColumns: readonly EncryptedColumn[] = [
     column: 'reason_enc',
     aad: (id) => casenoteAad('priority_overrides', id),
   },
+  { table: 'legal_holds', idColumn: 'id', column: 'reason_enc', aad: legalHoldAad },
 ];
 
 /** Encrypted columns deliberately left out, and why. */
