@@ -1,11 +1,11 @@
-import { join } from 'node:path';
 import { loadConfig } from '../server/config.ts';
 import { openDatabase } from '../db/client.ts';
 import { migrateDatabase } from '../db/migrate.ts';
+import { encryptedMigrationBackup } from '../server/backup/migration-backup.ts';
 
 const config = loadConfig();
 const { sqlite } = openDatabase(config.databasePath);
-const result = await migrateDatabase(sqlite, { backupDir: join(config.dataDir, 'backups') });
+const result = await migrateDatabase(sqlite, { takeBackup: encryptedMigrationBackup(config) });
 sqlite.close();
 console.log(
   result.applied === 0

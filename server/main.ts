@@ -1,8 +1,8 @@
 import { loadConfig, ConfigError } from './config.ts';
 import { openDatabase } from '../db/client.ts';
 import { migrateDatabase } from '../db/migrate.ts';
+import { encryptedMigrationBackup } from './backup/migration-backup.ts';
 import { buildApp } from './app.ts';
-import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 
 const SHUTDOWN_LIMIT_MS = 10_000;
@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   }
 
   const database = openDatabase(config.databasePath);
-  const migration = await migrateDatabase(database.sqlite, { backupDir: join(config.dataDir, 'backups') });
+  const migration = await migrateDatabase(database.sqlite, { takeBackup: encryptedMigrationBackup(config) });
   const app = await buildApp(config, { database });
   for (const warning of warnings) app.log.warn(warning);
   if (migration.applied > 0)

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type Database from 'better-sqlite3';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { referralStatistics } from '../../db/schema/statistics.ts';
@@ -33,7 +34,7 @@ export function outboxIdsFor(tx: PortalTx, referralId: string): string[] {
 }
 
 export function clientOf(tx: PortalTx) {
-  return (tx as unknown as { session: { client: import('better-sqlite3').Database } }).session.client;
+  return (tx as unknown as { session: { client: Database.Database } }).session.client;
 }
 
 /** Which of the listed per-referral tables exist in this database (some belong to features not merged yet). */

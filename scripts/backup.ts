@@ -1,0 +1,61 @@
+/**
+ * npm run backup: an encrypted online backup of the live database (safe while the portal runs), then pruning
+ * (BACKUP_KEEP_DAILY / BACKUP_KEEP_WEEKLY). See docs/backups.md.
+ */
+import { existsSync } from 'node:fs';
+import { loadConfig, ConfigError } from '../server/config.ts';
+import { openDatabase } from '../db/client.ts';
+import { parseDataKeys } from '../server/security/field-encryption.ts';
+import { recordAudit, recordAuditHead, useAuditChainKey } from '../server/audit/audit.ts';
+import { createBackup, pruneBackups } from '../server/backup/backup.ts';
+
+async function main(): Promise<number> {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+  if (!existsSync(config.databasePath)) {
+    process.stderr.write(`No database at ${config.databasePath}.\n`);
+    return 1;
+  }
+  const { sqlite, db } = openDatabase(config.databasePath);
+  try {
+    const keyring = parseDataKeys(config.dataKey);
+    useAuditChainKey(sqlite, keyring);
+    const now = new Date();
+    const backup = await createBackup(sqlite, { dir: config.backupDir, kind: 'manual', keyring, now });
+    recordAuditHead(db, 'backup', now);
+    recordAudit(
+      db,
+      {
+        actorId: null,
+        action: 'backup_taken',
+        detail: { kind: 'manual', auditHeadSeq: backup.manifest.auditHead.seq },
+      },
+      now,
+    );
+    const pruned = pruneBackups(config.backupDir, {
+      keepDaily: config.backupKeepDaily,
+      keepWeekly: config.backupKeepWeekly,
+    });
+    const total = Object.values(backup.manifest.counts).reduce((a, b) => a + b, 0);
+    process.stdout.write(
+      `Backup: ${backup.path}\nKey id: ${keyring.derivationKeyId}\nRows: ${total} in ${Object.keys(backup.manifest.counts).length} tables (referrals: ${backup.manifest.counts.referrals ?? 0})\nAudit head: entry ${backup.manifest.auditHead.seq}\nPruned: ${pruned.removed.length} old backup(s)\n`,
+    );
+    return 0;
+  } catch (error) {
+    process.stderr.write(`Backup failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  } finally {
+    sqlite.close();
+  }
+}
+
+process.exitCode = await main();
