@@ -8,6 +8,7 @@ import { createFormTokens } from './referrals/form-token.ts';
 import { createMailServices } from './mail/services.ts';
 import { createAlertServices } from './alerts/services.ts';
 import { useAuditChainKey } from './audit/audit.ts';
+import { recordContactHashes } from './retention/returning.ts';
 
 export interface ServiceDeps {
   config: AppConfig;
@@ -43,7 +44,11 @@ export function createServices(deps: ServiceDeps) {
       formTokens: createFormTokens(deps.config.sessionSecret),
       // Each office's calendar from the database; the slot and staff alerts are written in the referral's transaction.
       calendarFor: alerts.calendarFor,
-      onReferralStored: alerts.onReferralStored,
+      onReferralStored: (tx, referral, now) => {
+        // Keyed hashes of his phone and email, so a returning person is recognised (server/retention/returning.ts).
+        recordContactHashes(tx, keyring, referral.id, referral.answers);
+        alerts.onReferralStored(tx, referral, now);
+      },
     }),
     /** The email outbox: failed mail for admins, and the signal that wakes the worker (server/mail). */
     mail,

@@ -110,7 +110,8 @@ describe('encrypted backups that restore', () => {
   it('refuses a backup that was changed, or a different DATA_KEY', async () => {
     const [latest] = listBackups(t.config.backupDir);
     const bytes = readFileSync(latest!.path);
-    bytes[bytes.length - 100] ^= 1;
+    const at = bytes.length - 100;
+    bytes[at] = bytes[at]! ^ 1;
     const damaged = join(t.dir, 'damaged.slbak');
     writeFileSync(damaged, bytes);
     expect(() => restoreBackup(damaged, join(t.dir, 'r2.db'), t.app.services.keyring)).toThrow(
