@@ -114,6 +114,8 @@ export interface InboxRowView {
   receivedAt: Date;
   escalated: boolean;
   urgency: 'overdue' | 'due-today' | null;
+  /** His phone or email matches another referral still held (server/retention/returning.ts). */
+  returning?: boolean;
 }
 
 export interface InboxPage {
@@ -143,6 +145,10 @@ export interface TimelineEntry {
 export interface ReferralPage {
   kind: 'referral';
   now: Date;
+  /** Other referrals still held with the same phone or email (a returning person). */
+  linkedReferrals?: Array<{ id: string; reference: string; receivedAt: Date; status: string; matchedOn: string[] }>;
+  /** Managers (and admins) get a link to the referral's data screen: holds, subject access, erasure. */
+  dataLink?: string | null;
   referral: {
     id: string;
     reference: string;
