@@ -1,6 +1,7 @@
 import type { StaffRole } from '../staff/roles.ts';
 import type { AuditRow } from '../audit/audit.ts';
 import type { Priority } from '../triage/types.ts';
+import type { DataLifecyclePage } from './lifecycle-pages.ts';
 
 /**
  * The data each back-office screen renders. Fastify routes build these (after every access check) and pass one to
@@ -292,6 +293,7 @@ export type BackofficePage =
   | PatternPage
   | FailedMailPage
   | ReportsPage
+  | DataLifecyclePage
   | MessagePage;
 
 export type PageOfKind<K extends BackofficePage['kind']> = Extract<BackofficePage, { kind: K }>;

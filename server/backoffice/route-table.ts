@@ -6,6 +6,7 @@ import { caseworkRoutes } from './routes/casework.ts';
 import { adminOfficeRoutes } from './routes/admin-offices.ts';
 import { adminMailRoutes } from './routes/admin-mail.ts';
 import { reportRoutes } from './routes/reports.ts';
+import { lifecycleRoutes } from './routes/lifecycle.ts';
 
 /**
  * Every back-office route, with who may use it. The one source for the /staff gate and for the role-by-route
@@ -19,4 +20,5 @@ export const staffRoutes: readonly StaffRoute[] = [
   ...adminOfficeRoutes,
   ...adminMailRoutes,
   ...auditRoutes,
+  ...lifecycleRoutes,
 ];
