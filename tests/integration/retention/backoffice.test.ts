@@ -183,6 +183,18 @@ describe('data lifecycle in the back office', () => {
     expect((await manager.get(`/staff/referrals/${referral.id}/data`)).statusCode).toBe(404);
   });
 
+  it('the audit page check says exactly where the chain breaks', async () => {
+    const ok = await admin.get('/staff/audit?verify=1');
+    expect(ok.body).toMatch(/The chain of \d+ entries is intact/);
+    // Someone with the file but not DATA_KEY adds a recorded head of their own.
+    t.database.sqlite
+      .prepare("INSERT INTO audit_heads (source, seq, hash, recorded_at, mac) VALUES ('daily', 1, 'x', 1, 'forged')")
+      .run();
+    const broken = await admin.get('/staff/audit?verify=1');
+    expect(broken.body).toContain('The chain is broken at entry 1');
+    expect(broken.body).toContain('fails its keyed check');
+  });
+
   it('links a returning person on the record and inbox, and not once the earlier referral is deleted', async () => {
     const { db } = t.database;
     const keyring = t.app.services.keyring;

@@ -9,7 +9,7 @@ import { runRetention } from '../../../server/retention/run.ts';
 import { placeHold, reviewHold } from '../../../server/retention/holds.ts';
 import { eraseReferral } from '../../../server/retention/erasure.ts';
 import { PER_REFERRAL_TABLES } from '../../../server/retention/referral-tables.ts';
-import { RULE_FOR_CLOSED_REASON } from '../../../server/retention/outcomes.ts';
+import { RULE_FOR_CLOSED_REASON, unmappedClosedReasons } from '../../../server/retention/outcomes.ts';
 import { CLOSED_REASONS } from '../../../server/backoffice/casework/statuses.ts';
 import { readPolicy, updateRule } from '../../../server/retention/policy.ts';
 import { referralStatistics } from '../../../db/schema/statistics.ts';
@@ -83,6 +83,7 @@ describe('retention by outcome', () => {
 
   it('maps every closing reason the casework module knows to a rule', () => {
     for (const reason of CLOSED_REASONS) expect(RULE_FOR_CLOSED_REASON[reason]).toBeDefined();
+    expect(unmappedClosedReasons()).toEqual([]);
   });
 
   it('dry run: counts what would go and changes nothing', () => {
