@@ -341,6 +341,17 @@ export const lifecycleRoutes: StaffRoute[] = [
     if (!referral) return notFound();
     const bundle = buildSubjectAccessBundle(db, keyring, referral.id, ctx.now);
     if (!bundle) return notFound();
+    recordAudit(
+      db,
+      {
+        actorId: ctx.staff.id,
+        action: 'referral_viewed',
+        referralId: referral.id,
+        officeId: referral.officeId,
+        detail: { screen: 'subject_access_review' },
+      },
+      ctx.now,
+    );
     return page(`Subject access: ${referral.reference}`, {
       view: 'subject_access_review',
       referral: { id: referral.id, reference: referral.reference },

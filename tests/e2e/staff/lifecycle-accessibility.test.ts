@@ -68,7 +68,7 @@ describe('data lifecycle screens: accessibility', () => {
     await page.goto(`${server.baseUrl}/staff/deletions`);
     await expectNoViolations(page, 'deletion report');
     await context.close();
-  });
+  }, 300_000);
 
   it('admin screens', async () => {
     const context = await browser.newContext();
@@ -81,5 +81,5 @@ describe('data lifecycle screens: accessibility', () => {
     expect(await page.content()).toContain('choose a period from');
     await expectNoViolations(page, 'retention policy error');
     await context.close();
-  });
+  }, 300_000);
 });
