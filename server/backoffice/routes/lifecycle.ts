@@ -116,7 +116,8 @@ export const lifecycleRoutes: StaffRoute[] = [
   staffRoute('POST', '/staff/admin/retention', ADMIN_ROLES, (ctx) => {
     const { db } = ctx.services;
     const id = field(ctx.body, 'rule');
-    const value = field(ctx.body, 'value');
+    // The screen has one form per rule, each with its own field name (value-<rule>).
+    const value = field(ctx.body, `value-${id}`) || field(ctx.body, 'value');
     const unit = field(ctx.body, 'unit');
     const problem = validatePolicyChange(id, value, unit);
     if (problem && !problem.ok) {

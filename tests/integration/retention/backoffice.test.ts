@@ -154,12 +154,13 @@ describe('data lifecycle in the back office', () => {
 
   it('lets an admin change the policy, with a clear error for a bad period', async () => {
     await admin.get('/staff/admin/retention');
-    await admin.post('/staff/admin/retention', { rule: 'declined', value: '0', unit: 'days' });
+    await admin.post('/staff/admin/retention', { rule: 'declined', 'value-declined': '0', unit: 'days' });
     const bad = await admin.get('/staff/admin/retention');
     expect(bad.body).toContain('choose a period from 30 days');
-    await admin.post('/staff/admin/retention', { rule: 'declined', value: '2', unit: 'years' });
+    await admin.post('/staff/admin/retention', { rule: 'declined', 'value-declined': '2', unit: 'years' });
     const saved = await admin.get('/staff/admin/retention');
     expect(saved.body).toContain('is now 2 years');
+    expect(saved.body).toContain('Kept for:</strong> 2 years from the date the referral was closed.');
     expect(audited('retention_policy_changed')).toBe(1);
   });
 
