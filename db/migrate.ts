@@ -35,6 +35,11 @@ export interface MigrateOptions {
   migrationsFolder?: string;
   /** Where to write an online backup of an existing database before changing it. */
   backupDir?: string;
+  /**
+   * Takes the backup instead of a plain copy in `backupDir` (the app passes an encrypted, pruned backup:
+   * server/backup/backup.ts). Returns the backup's path.
+   */
+  takeBackup?: (sqlite: Database.Database) => Promise<string>;
   now?: Date;
 }
 
@@ -58,7 +63,9 @@ export async function migrateDatabase(sqlite: Database.Database, options: Migrat
   const hasUserTables = sqlite
     .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' LIMIT 1")
     .get();
-  if (options.backupDir && hasUserTables && sqlite.name !== ':memory:') {
+  if (options.takeBackup && hasUserTables && sqlite.name !== ':memory:') {
+    backupPath = await options.takeBackup(sqlite);
+  } else if (options.backupDir && hasUserTables && sqlite.name !== ':memory:') {
     mkdirSync(options.backupDir, { recursive: true, mode: 0o700 });
     const stamp = (options.now ?? new Date()).toISOString().replace(/[:.]/g, '-');
     backupPath = join(options.backupDir, `before-migration-${stamp}.db`);

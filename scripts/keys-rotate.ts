@@ -5,13 +5,13 @@
  * (new values use k2 at once), run this, and only then remove k1. Safe to run again: it changes nothing the
  * second time. A backup of the database is taken first, under DATA_DIR/backups.
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { loadEntryPointConfig } from '../server/config.ts';
 import { openDatabase } from '../db/client.ts';
 import { pendingMigrationCount } from '../db/migrate.ts';
 import { parseDataKeys } from '../server/security/field-encryption.ts';
 import { rotateEncryptionKeys } from '../server/referrals/key-rotation.ts';
+import { encryptedMigrationBackup } from '../server/backup/migration-backup.ts';
 
 async function main(): Promise<number> {
   const { config } = loadEntryPointConfig();
@@ -27,10 +27,8 @@ async function main(): Promise<number> {
       return 1;
     }
     const keyring = parseDataKeys(config.dataKey);
-    const backups = join(config.dataDir, 'backups');
-    mkdirSync(backups, { recursive: true });
-    const backup = join(backups, `before-key-rotation-${new Date().toISOString().replace(/[:.]/g, '-')}.db`);
-    await sqlite.backup(backup);
+    // Encrypted like every backup (docs/backups.md); restore with npm run restore.
+    const backup = await encryptedMigrationBackup(config)(sqlite);
 
     const report = rotateEncryptionKeys(sqlite, keyring);
     process.stdout.write(`Backup: ${backup}\nCurrent key: ${report.currentKeyId}\n`);

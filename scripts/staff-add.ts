@@ -6,11 +6,13 @@
  * --office may be repeated or comma-separated (admins need none). The link is printed once and never stored:
  * send it to them yourself. Run it on the server, with the same environment as the portal.
  */
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadEntryPointConfig } from '../server/config.ts';
 import { openDatabase } from '../db/client.ts';
 import { migrateDatabase } from '../db/migrate.ts';
+import { encryptedMigrationBackup } from '../server/backup/migration-backup.ts';
+import { useAuditChainKey } from '../server/audit/audit.ts';
+import { parseDataKeys } from '../server/security/field-encryption.ts';
 import { seedOffices } from '../server/offices/seed.ts';
 import { addStaff } from '../server/staff/accounts.ts';
 import { enrolmentUrl } from '../server/auth/enrolment.ts';
@@ -48,8 +50,10 @@ const { config, warnings } = loadEntryPointConfig();
 for (const warning of warnings) console.error(`Note: ${warning}`);
 const { sqlite, db } = openDatabase(config.databasePath);
 try {
-  await migrateDatabase(sqlite, { backupDir: join(config.dataDir, 'backups') });
+  await migrateDatabase(sqlite, { takeBackup: encryptedMigrationBackup(config) });
   const now = new Date();
+  // Adding an account is audited, on the same keyed chain the server writes.
+  useAuditChainKey(sqlite, parseDataKeys(config.dataKey), now);
   // The same office set-up the portal does when it starts, so offices exist on a brand-new database.
   seedOffices(db, now);
   const result = addStaff(

@@ -18,6 +18,7 @@ import { referralRoutes } from './referrals/routes.ts';
 import { feedbackRoutes } from './feedback/routes.ts';
 import { alertsPlugin, type AlertsPluginOptions } from './alerts/plugin.ts';
 import { serverEntry } from './site-files.ts';
+import { lifecyclePlugin, type LifecyclePluginOptions } from './retention/plugin.ts';
 import { pathToFileURL } from 'node:url';
 
 export interface AppDeps {
@@ -30,6 +31,8 @@ export interface AppDeps {
   clientDir?: string;
   /** Mail transport and background-job switches for tests (server/alerts/plugin.ts). */
   alerts?: Pick<AlertsPluginOptions, 'mailer' | 'startMailWorker' | 'startAlertScheduler' | 'officesConfigPath'>;
+  /** Whether the daily retention and backup jobs start (server/retention/plugin.ts). */
+  lifecycle?: Pick<LifecyclePluginOptions, 'start'>;
 }
 
 declare module 'fastify' {
@@ -73,6 +76,8 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<Fastif
   await app.register(healthRoutes, { services });
   // Seeds offices on first start; runs the outbox worker and the escalation/digest scheduler.
   await app.register(alertsPlugin, { config, services, ...deps.alerts });
+  // Daily retention run and encrypted backup (server/retention, server/backup).
+  await app.register(lifecyclePlugin, { config, services, ...(deps.lifecycle ?? {}) });
 
   const handler = deps.astroHandler ?? (await loadAstroHandler());
   await app.register(astroSsrRoutes, { handler, services, prepare: backofficePrepare({ config, services }) });

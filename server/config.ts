@@ -68,6 +68,19 @@ export const envSchema = z
       z.string().min(32, 'expected at least 32 random characters').optional(),
     ),
     TRUST_PROXY: trustProxySchema.default(false),
+    BACKUP_DIR: optionalText,
+    BACKUP_TIME: z
+      .string()
+      .trim()
+      .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a London time such as 02:30')
+      .default('02:30'),
+    BACKUP_KEEP_DAILY: z.coerce.number({ message: 'expected a whole number' }).int().min(1).max(366).default(7),
+    BACKUP_KEEP_WEEKLY: z.coerce.number({ message: 'expected a whole number' }).int().min(0).max(520).default(8),
+    RETENTION_TIME: z
+      .string()
+      .trim()
+      .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a London time such as 03:00')
+      .default('03:00'),
     LOG_LEVEL: z.enum(logLevels, { message: `expected one of ${logLevels.join(', ')}` }).default('info'),
   })
   .superRefine((env, ctx) => {
@@ -150,6 +163,13 @@ export interface AppConfig {
   dataKey: string;
   sessionSecret: string;
   trustProxy: boolean | number | string[];
+  /** Encrypted backups (docs/backups.md): where, when (London time) and how many to keep. */
+  backupDir: string;
+  backupTime: string;
+  backupKeepDaily: number;
+  backupKeepWeekly: number;
+  /** When the daily retention run happens (London time). */
+  retentionTime: string;
   logLevel: (typeof logLevels)[number];
 }
 
@@ -225,6 +245,15 @@ export function loadConfig(
     dataKey: dataKey!,
     sessionSecret: sessionSecret!,
     trustProxy: e.TRUST_PROXY,
+    backupDir: e.BACKUP_DIR
+      ? isAbsolute(e.BACKUP_DIR)
+        ? e.BACKUP_DIR
+        : resolve(cwd, e.BACKUP_DIR)
+      : join(dataDir, 'backups'),
+    backupTime: e.BACKUP_TIME,
+    backupKeepDaily: e.BACKUP_KEEP_DAILY,
+    backupKeepWeekly: e.BACKUP_KEEP_WEEKLY,
+    retentionTime: e.RETENTION_TIME,
     logLevel: e.LOG_LEVEL,
   });
 }

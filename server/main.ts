@@ -1,9 +1,9 @@
 import { loadEntryPointConfig } from './config.ts';
 import { openDatabase } from '../db/client.ts';
 import { migrateDatabase } from '../db/migrate.ts';
+import { encryptedMigrationBackup } from './backup/migration-backup.ts';
 import { buildApp } from './app.ts';
 import { reindexNameSearch } from './referrals/name-index.ts';
-import { join } from 'node:path';
 
 const SHUTDOWN_LIMIT_MS = 10_000;
 
@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   const { config, warnings } = loadEntryPointConfig();
 
   const database = openDatabase(config.databasePath);
-  const migration = await migrateDatabase(database.sqlite, { backupDir: join(config.dataDir, 'backups') });
+  const migration = await migrateDatabase(database.sqlite, { takeBackup: encryptedMigrationBackup(config) });
   const app = await buildApp(config, { database });
   for (const warning of warnings) app.log.warn(warning);
   // Once, after upgrading: name search values from before they recorded their key get rewritten (and each

@@ -7,6 +7,8 @@ import { createReferralService } from './referrals/service.ts';
 import { createFormTokens } from './referrals/form-token.ts';
 import { createMailServices } from './mail/services.ts';
 import { createAlertServices } from './alerts/services.ts';
+import { useAuditChainKey } from './audit/audit.ts';
+import { recordContactHashes } from './retention/returning.ts';
 
 export interface ServiceDeps {
   config: AppConfig;
@@ -20,6 +22,8 @@ export interface ServiceDeps {
  */
 export function createServices(deps: ServiceDeps) {
   const keyring = parseDataKeys(deps.config.dataKey);
+  // Audit entries are chained with a key derived from DATA_KEY (server/audit/audit.ts).
+  useAuditChainKey(deps.db.$client, keyring, deps.clock.now());
   const mail = createMailServices({ db: deps.db, clock: deps.clock });
   const alerts = createAlertServices({
     db: deps.db,
@@ -40,7 +44,11 @@ export function createServices(deps: ServiceDeps) {
       formTokens: createFormTokens(deps.config.sessionSecret),
       // Each office's calendar from the database; the slot and staff alerts are written in the referral's transaction.
       calendarFor: alerts.calendarFor,
-      onReferralStored: alerts.onReferralStored,
+      onReferralStored: (tx, referral, now) => {
+        // Keyed hashes of his phone and email, so a returning person is recognised (server/retention/returning.ts).
+        recordContactHashes(tx, keyring, referral.id, referral.answers);
+        alerts.onReferralStored(tx, referral, now);
+      },
     }),
     /** The email outbox: failed mail for admins, and the signal that wakes the worker (server/mail). */
     mail,

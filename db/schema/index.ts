@@ -11,3 +11,4 @@ export * from './casework.ts';
 export * from './statistics.ts';
 export * from './name-search.ts';
 export * from './feedback.ts';
+export * from './lifecycle.ts';

@@ -25,6 +25,8 @@ export const outboxMessages = sqliteTable(
     lastError: text('last_error'),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
     sentAt: integer('sent_at', { mode: 'timestamp_ms' }),
+    /** Retention replaced the recipients and body with empty values (the metadata stays for delivery history). */
+    bodyClearedAt: integer('body_cleared_at', { mode: 'timestamp_ms' }),
   },
   (t) => [index('outbox_due_idx').on(t.status, t.nextAttemptAt)],
 );

@@ -2,7 +2,10 @@ import { and, desc, eq, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import { auditEvents } from '../../db/schema/audit.ts';
 import { staffUsers } from '../../db/schema/staff.ts';
 import type { PortalDb } from '../../db/client.ts';
+import { createHmac } from 'node:crypto';
+import type Database from 'better-sqlite3';
 import { sha256Hex } from '../security/tokens.ts';
+import { deriveSubkey, type Keyring } from '../security/field-encryption.ts';
 import type { DbWriter } from '../backoffice/db.ts';
 
 /**
@@ -43,6 +46,16 @@ export const AUDIT_ACTIONS = [
   'aggregate_exported',
   'feedback_offered',
   'feedback_comment_hidden',
+  'retention_policy_changed',
+  'retention_run',
+  'referral_deleted',
+  'legal_hold_placed',
+  'legal_hold_reviewed',
+  'legal_hold_released',
+  'safeguarding_marked',
+  'subject_access_produced',
+  'erasure_refused',
+  'backup_taken',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -73,21 +86,121 @@ interface ChainFields {
   prevHash: string;
 }
 
-/** The hash covers every field and the previous hash, so any edit, removal or reordering shows. */
+function chainPayload(fields: ChainFields): string {
+  return JSON.stringify([
+    fields.prevHash,
+    fields.seq,
+    fields.at,
+    fields.actorId,
+    fields.action,
+    fields.referralId,
+    fields.officeId,
+    fields.targetStaffId,
+    fields.detail,
+  ]);
+}
+
+/**
+ * The unkeyed hash entries had before the chain was keyed (anyone could recompute it). Only entries up to the
+ * recorded `keyed_from` head are checked with it.
+ */
 export function auditEntryHash(fields: ChainFields): string {
-  return sha256Hex(
-    JSON.stringify([
-      fields.prevHash,
-      fields.seq,
-      fields.at,
-      fields.actorId,
-      fields.action,
-      fields.referralId,
-      fields.officeId,
-      fields.targetStaffId,
-      fields.detail,
-    ]),
-  );
+  return sha256Hex(chainPayload(fields));
+}
+
+/**
+ * The keyed hash: HMAC-SHA256 over every field and the previous hash, with a key derived from DATA_KEY, so
+ * someone who edits or removes entries in a copy of the file cannot recompute a chain that still checks.
+ */
+export function auditEntryMac(key: Buffer, fields: ChainFields): string {
+  return createHmac('sha256', key).update(chainPayload(fields), 'utf8').digest('hex');
+}
+
+export interface AuditChainKey {
+  key: Buffer;
+  /** The DATA_KEY entry the key was derived from. */
+  keyId: string;
+}
+
+const chainKeys = new WeakMap<Database.Database, AuditChainKey>();
+
+/** The better-sqlite3 connection behind a drizzle database or transaction. */
+function clientOf(writer: DbWriter | PortalDb): Database.Database {
+  return (writer as unknown as { session: { client: Database.Database } }).session.client;
+}
+
+export function auditChainKeyFor(keyring: Keyring): AuditChainKey {
+  return { key: deriveSubkey(keyring, 'audit-chain'), keyId: keyring.derivationKeyId };
+}
+
+/**
+ * Gives a connection its audit chain key (createServices and every script that writes audit entries call this).
+ * The first time, it records where the keyed chain starts: entries written before that keep their old unkeyed
+ * hash, and the recorded head (itself keyed) stops anyone passing off a rewritten chain as "old".
+ */
+export function useAuditChainKey(sqlite: Database.Database, keyring: Keyring, now: Date = new Date()): AuditChainKey {
+  const chainKey = auditChainKeyFor(keyring);
+  chainKeys.set(sqlite, chainKey);
+  try {
+    const existing = sqlite.prepare("SELECT 1 FROM audit_heads WHERE source = 'keyed_from' LIMIT 1").get();
+    if (!existing) {
+      const last = sqlite.prepare('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1').get() as
+        { seq: number; hash: string } | undefined;
+      insertHead(sqlite, chainKey, 'keyed_from', { seq: last?.seq ?? 0, hash: last?.hash ?? GENESIS_HASH }, now);
+    }
+  } catch (error) {
+    // A database whose migrations have not run yet: the head is recorded on the next start.
+    if (!(error instanceof Error && /no such table/.test(error.message))) throw error;
+  }
+  return chainKey;
+}
+
+function requireChainKey(writer: DbWriter | PortalDb): AuditChainKey {
+  const chainKey = chainKeys.get(clientOf(writer));
+  if (!chainKey) throw new Error('The audit chain key is not set for this database: call useAuditChainKey first.');
+  return chainKey;
+}
+
+export type AuditHeadSource = 'keyed_from' | 'backup' | 'daily';
+export interface AuditHead {
+  seq: number;
+  hash: string;
+}
+
+function headMac(chainKey: AuditChainKey, source: string, head: AuditHead, recordedAt: number): string {
+  return createHmac('sha256', chainKey.key)
+    .update(`audit-head\u0000${source}\u0000${head.seq}\u0000${head.hash}\u0000${recordedAt}`, 'utf8')
+    .digest('hex');
+}
+
+function insertHead(
+  sqlite: Database.Database,
+  chainKey: AuditChainKey,
+  source: AuditHeadSource,
+  head: AuditHead,
+  now: Date,
+): void {
+  sqlite
+    .prepare('INSERT INTO audit_heads (source, seq, hash, recorded_at, mac) VALUES (?, ?, ?, ?, ?)')
+    .run(source, head.seq, head.hash, now.getTime(), headMac(chainKey, source, head, now.getTime()));
+}
+
+/** The newest entry of the chain (GENESIS at seq 0 when the trail is empty). */
+export function currentAuditHead(db: PortalDb): AuditHead {
+  const last = db.$client.prepare('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1').get() as
+    AuditHead | undefined;
+  return last ?? { seq: 0, hash: GENESIS_HASH };
+}
+
+/**
+ * Records the current head (in backup manifests and the daily run), so that removing the newest entries later
+ * is detected: the chain must still contain every recorded head.
+ */
+export function recordAuditHead(db: PortalDb, source: 'backup' | 'daily', now: Date): AuditHead {
+  const chainKey = requireChainKey(db);
+  const head = currentAuditHead(db);
+  insertHead(db.$client, chainKey, source, head, now);
+  return head;
 }
 
 /**
@@ -96,6 +209,7 @@ export function auditEntryHash(fields: ChainFields): string {
  * and appending cannot interleave.
  */
 export function recordAudit(writer: DbWriter, entry: AuditEntryInput, now: Date): number {
+  const chainKey = requireChainKey(writer);
   return writer.transaction((tx) => {
     const last = tx
       .select({ seq: auditEvents.seq, hash: auditEvents.hash })
@@ -115,16 +229,54 @@ export function recordAudit(writer: DbWriter, entry: AuditEntryInput, now: Date)
       prevHash: last?.hash ?? GENESIS_HASH,
     };
     tx.insert(auditEvents)
-      .values({ ...fields, at: new Date(fields.at), hash: auditEntryHash(fields) })
+      .values({ ...fields, at: new Date(fields.at), hash: auditEntryMac(chainKey.key, fields) })
       .run();
     return fields.seq;
   });
 }
 
-export type AuditChainCheck = { ok: true; entries: number } | { ok: false; entries: number; brokenAtSeq: number };
+export type AuditChainCheck =
+  | { ok: true; entries: number; head: AuditHead }
+  | {
+      ok: false;
+      entries: number;
+      /** The first entry that does not check (for a truncated trail: the first missing entry). */
+      brokenAtSeq: number;
+      /** Plain words for the audit page: where the chain breaks and what that means. */
+      problem: string;
+    };
 
-/** Walks the whole chain in order; reports the first entry whose hash or link does not match. */
-export function verifyAuditChain(db: PortalDb): AuditChainCheck {
+/** A head recorded outside the database (a backup manifest, the daily log) to compare with. */
+export interface ExternalAuditHead extends AuditHead {
+  source: string;
+}
+
+/**
+ * Walks the whole chain in order and reports the first entry whose keyed hash or link does not match, then
+ * checks that every recorded head (in the database's audit_heads and any given from backup manifests) is still
+ * in the chain, so removing the newest entries is detected too.
+ */
+export function verifyAuditChain(
+  db: PortalDb,
+  options: { chainKey?: AuditChainKey; externalHeads?: readonly ExternalAuditHead[] } = {},
+): AuditChainCheck {
+  const chainKey = options.chainKey ?? requireChainKey(db);
+  const heads = db.$client
+    .prepare('SELECT id, source, seq, hash, recorded_at, mac FROM audit_heads ORDER BY id')
+    .all() as Array<{ id: number; source: string; seq: number; hash: string; recorded_at: number; mac: string }>;
+  for (const head of heads) {
+    if (head.mac !== headMac(chainKey, head.source, head, head.recorded_at)) {
+      return {
+        ok: false,
+        entries: 0,
+        brokenAtSeq: head.seq,
+        problem: `A recorded chain head (${head.source}, entry ${head.seq}) fails its keyed check: the table of recorded heads was edited.`,
+      };
+    }
+  }
+  // Entries up to here were written before the chain was keyed and keep their unkeyed hash.
+  const legacyUntil = heads.find((head) => head.source === 'keyed_from')?.seq ?? 0;
+
   const rows = db.$client
     .prepare(
       'SELECT seq, at, actor_id, action, referral_id, office_id, target_staff_id, detail, prev_hash, hash FROM audit_events ORDER BY seq',
@@ -144,8 +296,9 @@ export function verifyAuditChain(db: PortalDb): AuditChainCheck {
   let expectedPrev = GENESIS_HASH;
   let expectedSeq = 1;
   let entries = 0;
+  const seen = new Map<number, string>();
   for (const row of rows) {
-    const hash = auditEntryHash({
+    const fields: ChainFields = {
       seq: row.seq,
       at: row.at,
       actorId: row.actor_id,
@@ -155,15 +308,68 @@ export function verifyAuditChain(db: PortalDb): AuditChainCheck {
       targetStaffId: row.target_staff_id,
       detail: row.detail,
       prevHash: row.prev_hash,
-    });
-    if (row.seq !== expectedSeq || row.prev_hash !== expectedPrev || row.hash !== hash) {
-      return { ok: false, entries, brokenAtSeq: row.seq };
+    };
+    const hash = row.seq <= legacyUntil ? auditEntryHash(fields) : auditEntryMac(chainKey.key, fields);
+    const broken = (problem: string): AuditChainCheck => ({ ok: false, entries, brokenAtSeq: row.seq, problem });
+    if (row.seq !== expectedSeq) {
+      return {
+        ok: false,
+        entries,
+        brokenAtSeq: expectedSeq,
+        problem: `Entry ${expectedSeq} is missing: the trail jumps from entry ${expectedSeq - 1} to entry ${row.seq}.`,
+      };
     }
+    if (row.prev_hash !== expectedPrev) {
+      return broken(
+        `Entry ${row.seq} does not link to entry ${row.seq - 1}: an entry before it was removed or changed.`,
+      );
+    }
+    if (row.hash !== hash) {
+      return broken(
+        `Entry ${row.seq} does not match its keyed hash: it was changed, or its hash was recomputed without the key.`,
+      );
+    }
+    seen.set(row.seq, row.hash);
     expectedPrev = row.hash;
     expectedSeq += 1;
     entries += 1;
   }
-  return { ok: true, entries };
+  const recorded: ExternalAuditHead[] = [
+    ...heads.map((head) => ({ source: head.source, seq: head.seq, hash: head.hash })),
+    ...(options.externalHeads ?? []),
+  ];
+  for (const head of recorded) {
+    if (head.seq === 0) continue;
+    const hash = seen.get(head.seq);
+    if (hash === undefined) {
+      return {
+        ok: false,
+        entries,
+        brokenAtSeq: entries + 1,
+        problem: `The trail ends at entry ${entries}, but ${describeSource(head.source)} recorded entry ${head.seq} as the newest: entries ${entries + 1} to ${head.seq} were removed.`,
+      };
+    }
+    if (hash !== head.hash) {
+      return {
+        ok: false,
+        entries,
+        brokenAtSeq: head.seq,
+        problem: `Entry ${head.seq} is not the entry ${describeSource(head.source)} recorded: the trail was rewritten from there.`,
+      };
+    }
+  }
+  return {
+    ok: true,
+    entries,
+    head: entries ? { seq: expectedSeq - 1, hash: expectedPrev } : { seq: 0, hash: GENESIS_HASH },
+  };
+}
+
+function describeSource(source: string): string {
+  if (source === 'backup') return 'a backup';
+  if (source === 'daily') return 'the daily check';
+  if (source === 'keyed_from') return 'the switch to the keyed chain';
+  return source;
 }
 
 export type AuditScope = { kind: 'all' } | { kind: 'offices'; officeIds: readonly string[] };

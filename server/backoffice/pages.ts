@@ -2,6 +2,7 @@ import type { StaffRole } from '../staff/roles.ts';
 import type { AuditRow } from '../audit/audit.ts';
 import type { Priority } from '../triage/types.ts';
 import type { DashboardView } from '../evaluation/present.ts';
+import type { DataLifecyclePage } from './lifecycle-pages.ts';
 
 /**
  * The data each back-office screen renders. Fastify routes build these (after every access check) and pass one to
@@ -101,7 +102,7 @@ export interface AuditPage {
   actions: readonly string[];
   actors: Array<{ id: string; name: string }>;
   nextBeforeSeq: number | null;
-  chain: { ok: boolean; entries: number; brokenAtSeq: number | null } | null;
+  chain: { ok: boolean; entries: number; brokenAtSeq: number | null; problem?: string | null } | null;
 }
 
 export interface InboxRowView {
@@ -115,6 +116,8 @@ export interface InboxRowView {
   receivedAt: Date;
   escalated: boolean;
   urgency: 'overdue' | 'due-today' | null;
+  /** His phone or email matches another referral still held (server/retention/returning.ts). */
+  returning?: boolean;
 }
 
 export interface InboxPage {
@@ -144,6 +147,10 @@ export interface TimelineEntry {
 export interface ReferralPage {
   kind: 'referral';
   now: Date;
+  /** Other referrals still held with the same phone or email (a returning person). */
+  linkedReferrals?: Array<{ id: string; reference: string; receivedAt: Date; status: string; matchedOn: string[] }>;
+  /** Managers (and admins) get a link to the referral's data screen: holds, subject access, erasure. */
+  dataLink?: string | null;
   referral: {
     id: string;
     reference: string;
@@ -331,6 +338,7 @@ export type BackofficePage =
   | EvaluationPage
   | FeedbackOfferPage
   | FeedbackCardPage
+  | DataLifecyclePage
   | MessagePage;
 
 export type PageOfKind<K extends BackofficePage['kind']> = Extract<BackofficePage, { kind: K }>;

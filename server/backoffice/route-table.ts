@@ -7,6 +7,7 @@ import { adminOfficeRoutes } from './routes/admin-offices.ts';
 import { adminMailRoutes } from './routes/admin-mail.ts';
 import { reportRoutes } from './routes/reports.ts';
 import { evaluationRoutes } from './routes/evaluation.ts';
+import { lifecycleRoutes } from './routes/lifecycle.ts';
 
 /**
  * Every back-office route, with who may use it. The one source for the /staff gate and for the role-by-route
@@ -21,4 +22,5 @@ export const staffRoutes: readonly StaffRoute[] = [
   ...adminOfficeRoutes,
   ...adminMailRoutes,
   ...auditRoutes,
+  ...lifecycleRoutes,
 ];

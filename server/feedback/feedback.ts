@@ -16,6 +16,9 @@ import {
   type FeedbackQuestionId,
 } from './questions.ts';
 
+/** The AAD that binds an encrypted comment to its row (also used by key rotation). */
+export const feedbackCommentAad = (id: string): string => `feedback:${id}:comment`;
+
 /**
  * Anonymous feedback. A one-time code (in a link or on a card) lets one set of answers in; the code's row holds
  * only its hash, the office and an expiry, and is deleted when used. Answers are stored with the office and the
@@ -163,7 +166,7 @@ export function submitFeedback(
         safer: answers.safer ?? null,
         knowWhatToExpect: answers.knowWhatToExpect ?? null,
         recommend: answers.recommend ?? null,
-        commentEnc: answers.comment ? encryptField(keyring, answers.comment, `feedback:${id}:comment`) : null,
+        commentEnc: answers.comment ? encryptField(keyring, answers.comment, feedbackCommentAad(id)) : null,
       })
       .run();
     return { kind: 'saved' } as const;
@@ -210,7 +213,7 @@ export function listFeedbackComments(
     comments: rows.map((row) => {
       let text: string;
       try {
-        text = decryptField(keyring, row.commentEnc!, `feedback:${row.id}:comment`);
+        text = decryptField(keyring, row.commentEnc!, feedbackCommentAad(row.id));
       } catch {
         text = '(This comment could not be read.)';
       }

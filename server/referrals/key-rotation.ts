@@ -9,8 +9,10 @@ import {
 } from '../security/field-encryption.ts';
 import { totpSecretAad } from '../auth/sign-in.ts';
 import { casenoteAad } from '../backoffice/casework/actions.ts';
-import { answersAad, triageAad } from './store.ts';
+import { answersAad, decryptAnswers, triageAad } from './store.ts';
 import { reindexNameSearch } from './name-index.ts';
+import { legalHoldAad } from '../retention/aad.ts';
+import { feedbackCommentAad } from '../feedback/feedback.ts';
 
 /** One encrypted column: which table, which row id column, and the AAD each value was encrypted with. */
 export interface EncryptedColumn {
@@ -40,6 +42,8 @@ export const rotatableColumns: readonly EncryptedColumn[] = [
     column: 'reason_enc',
     aad: (id) => casenoteAad('priority_overrides', id),
   },
+  { table: 'legal_holds', idColumn: 'id', column: 'reason_enc', aad: legalHoldAad },
+  { table: 'feedback_responses', idColumn: 'id', column: 'comment_enc', aad: feedbackCommentAad },
 ];
 
 /** Encrypted columns deliberately left out, and why. */

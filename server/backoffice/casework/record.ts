@@ -1,3 +1,4 @@
+import { linkedReferrals } from '../../retention/returning.ts';
 import { asc, desc, eq } from 'drizzle-orm';
 import {
   appointments,
@@ -150,6 +151,14 @@ export function buildReferralPage(
   return {
     kind: 'referral',
     now,
+    linkedReferrals: linkedReferrals(db, referral.id).map(({ id, reference, receivedAt, status, matchedOn }) => ({
+      id,
+      reference,
+      receivedAt,
+      status,
+      matchedOn,
+    })),
+    dataLink: staff.role === 'manager' ? `/staff/referrals/${referral.id}/data` : null,
     referral: {
       id: referral.id,
       reference: referral.reference,

@@ -10,6 +10,7 @@ import {
 import { AUDIT_ROLES } from '../../staff/roles.ts';
 import { render, staffRoute, type StaffRoute } from '../http.ts';
 import { referralReferencesFor } from '../referral-lookup.ts';
+import { latestManifestHeads } from '../../backup/backup.ts';
 
 /** The audit trail: admins see all of it, managers the entries tied to their offices. */
 export const auditRoutes: StaffRoute[] = [
@@ -64,7 +65,10 @@ export const auditRoutes: StaffRoute[] = [
               .map((row) => row.id),
           );
     const actors = colleagues ? everyone.filter((person) => colleagues.has(person.id)) : everyone;
-    const chain = ctx.staff.role === 'admin' && ctx.query.verify === '1' ? verifyAuditChain(db) : null;
+    const chain =
+      ctx.staff.role === 'admin' && ctx.query.verify === '1'
+        ? verifyAuditChain(db, { externalHeads: latestManifestHeads(ctx.config) })
+        : null;
     return render({
       kind: 'audit',
       scopeLabel: scope.kind === 'all' ? 'All offices' : 'Your offices',
@@ -77,7 +81,14 @@ export const auditRoutes: StaffRoute[] = [
       actions: AUDIT_ACTIONS,
       actors,
       nextBeforeSeq,
-      chain: chain ? { ok: chain.ok, entries: chain.entries, brokenAtSeq: chain.ok ? null : chain.brokenAtSeq } : null,
+      chain: chain
+        ? {
+            ok: chain.ok,
+            entries: chain.entries,
+            brokenAtSeq: chain.ok ? null : chain.brokenAtSeq,
+            problem: chain.ok ? null : chain.problem,
+          }
+        : null,
     });
   }),
 ];

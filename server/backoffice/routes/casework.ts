@@ -1,3 +1,4 @@
+import { returningReferralIds } from '../../retention/returning.ts';
 import { asc } from 'drizzle-orm';
 import { offices } from '../../../db/schema/offices.ts';
 import { recordAudit } from '../../audit/audit.ts';
@@ -81,6 +82,10 @@ function inboxPage(
     : queryInbox(db, ctx.staff, { filters, ...(match ? { match } : {}) }, ctx.now);
   const assignees = new Map<string, string>();
   for (const office of mine) for (const person of assignableStaff(db, office.id)) assignees.set(person.id, person.name);
+  const returning = returningReferralIds(
+    db,
+    result.rows.map((row) => row.id),
+  );
   return render({
     kind: 'inbox',
     now: ctx.now,
@@ -94,6 +99,7 @@ function inboxPage(
       assigneeName: row.assigneeName,
       receivedAt: row.receivedAt,
       escalated: row.escalated,
+      returning: returning.has(row.id),
       urgency: row.status === 'new' || row.status === 'contact_attempted' ? urgencyOf(row.contactBy, ctx.now) : null,
     })),
     total: result.total,

@@ -5,7 +5,20 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { openDatabase, type OpenedDatabase } from '../../../db/client.ts';
 import { migrateDatabase } from '../../../db/migrate.ts';
-import { listAuditEvents, recordAudit, verifyAuditChain } from '../../../server/audit/audit.ts';
+import {
+  auditChainKeyFor,
+  listAuditEvents,
+  recordAudit,
+  useAuditChainKey,
+  verifyAuditChain,
+} from '../../../server/audit/audit.ts';
+import { generateDataKey, parseDataKeys } from '../../../server/security/field-encryption.ts';
+
+const keyring = parseDataKeys(generateDataKey());
+/** Opens a copy and gives it the same chain key (without recording anything in it). */
+function openCopy(path: string) {
+  return openDatabase(path);
+}
 
 describe('the audit trail', () => {
   let dir: string;
@@ -16,6 +29,7 @@ describe('the audit trail', () => {
     dir = mkdtempSync(join(tmpdir(), 'portal-audit-'));
     database = openDatabase(join(dir, 'audit.db'));
     await migrateDatabase(database.sqlite);
+    useAuditChainKey(database.sqlite, keyring, now);
     for (let i = 0; i < 5; i++) {
       recordAudit(
         database.db,
@@ -36,7 +50,7 @@ describe('the audit trail', () => {
   });
 
   it('links every entry to the one before it', () => {
-    expect(verifyAuditChain(database.db)).toEqual({ ok: true, entries: 5 });
+    expect(verifyAuditChain(database.db)).toMatchObject({ ok: true, entries: 5 });
     const rows = database.sqlite.prepare('SELECT seq, prev_hash, hash FROM audit_events ORDER BY seq').all() as Array<{
       seq: number;
       prev_hash: string;
@@ -61,8 +75,12 @@ describe('the audit trail', () => {
     edited.exec('DROP TRIGGER audit_events_no_update; DROP TRIGGER audit_events_no_delete;');
     edited.prepare('UPDATE audit_events SET detail = \'{"n":99}\' WHERE seq = 3').run();
     edited.close();
-    const opened = openDatabase(copy);
-    expect(verifyAuditChain(opened.db)).toEqual({ ok: false, entries: 2, brokenAtSeq: 3 });
+    const opened = openCopy(copy);
+    expect(verifyAuditChain(opened.db, { chainKey: auditChainKeyFor(keyring) })).toMatchObject({
+      ok: false,
+      entries: 2,
+      brokenAtSeq: 3,
+    });
     opened.sqlite.close();
 
     const copy2 = join(dir, 'deleted.db');
@@ -71,8 +89,11 @@ describe('the audit trail', () => {
     cut.exec('DROP TRIGGER audit_events_no_delete;');
     cut.prepare('DELETE FROM audit_events WHERE seq = 2').run();
     cut.close();
-    const opened2 = openDatabase(copy2);
-    expect(verifyAuditChain(opened2.db)).toMatchObject({ ok: false, brokenAtSeq: 3 });
+    const opened2 = openCopy(copy2);
+    expect(verifyAuditChain(opened2.db, { chainKey: auditChainKeyFor(keyring) })).toMatchObject({
+      ok: false,
+      brokenAtSeq: 2,
+    });
     opened2.sqlite.close();
   });
 
