@@ -28,8 +28,9 @@ export async function load(options: Options & { seconds: number; amount: number 
   const completed = Object.values(statuses).reduce((a, b) => a + b, 0);
   return {
     rps: completed / Math.max(result.duration, 0.001),
-    p50: result.latency.p50,
-    p99: result.latency.p99,
+    // No answer at all within the load is the worst result, never a 0 ms one.
+    p50: completed === 0 ? Infinity : result.latency.p50,
+    p99: completed === 0 ? Infinity : result.latency.p99,
     statuses,
     completed,
     errors: result.errors,

@@ -90,7 +90,7 @@ for (const budget of budgets) {
   if (!met) missed++;
   const sign = budget.better === 'lower' ? '<' : '≥';
   out(
-    `  ${met ? 'met   ' : 'MISSED'}  ${budget.name.padEnd(48)} ${budget.value.toFixed(1).padStart(8)} ${budget.unit.padEnd(2)}  (budget ${sign} ${budget.limit} ${budget.unit})`,
+    `  ${met ? 'met   ' : 'MISSED'}  ${budget.name.padEnd(52)} ${(Number.isFinite(budget.value) ? budget.value.toFixed(1) : 'no answer').padStart(9)} ${budget.unit.padEnd(2)}  (budget ${sign} ${budget.limit} ${budget.unit})`,
   );
 }
 out(missed === 0 ? 'Every budget met.' : `${missed} budget(s) missed.`);

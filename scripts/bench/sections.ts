@@ -180,9 +180,16 @@ export const referralSubmit: BenchSection = {
       },
       {
         name: '201 answers without a stored row',
-        value: Math.abs(created - stored),
+        value: Math.max(0, created - stored),
         unit: '',
         limit: 1,
+        better: 'lower',
+      },
+      {
+        name: 'rows stored beyond the 201s (in flight at the stop)',
+        value: stored - created,
+        unit: '',
+        limit: connections + 1,
         better: 'lower',
       },
     ];
