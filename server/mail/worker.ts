@@ -17,6 +17,8 @@ export const MAX_RETRY_DELAY_MS = 60 * 60_000;
  */
 export const CLAIM_MS = 2 * 60_000;
 export const DEFAULT_POLL_INTERVAL_MS = 2_000;
+/** After a notify, how long the worker waits for more messages before claiming: short beside any alert's promise. */
+export const NOTIFY_GATHER_MS = 50;
 const BATCH_SIZE = 20;
 const MAX_ERROR_LENGTH = 300;
 
@@ -110,6 +112,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   let chain: Promise<unknown> = Promise.resolve();
   let loopRun: Promise<unknown> | null = null;
   let notified = false;
+  let gathering = false;
 
   type OutboxRow = typeof outboxMessages.$inferSelect;
 
@@ -299,6 +302,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
 
   function loop(): void {
     timer = null;
+    gathering = false;
     notified = false;
     const run = chain.then(() => sendDue(clock.now()));
     chain = run.catch(() => undefined);
@@ -334,7 +338,11 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     notify() {
       if (!running) return;
       if (loopRun) notified = true;
-      else schedule(0);
+      // A moment's wait gathers the messages of a burst of referrals into one claim (one transaction).
+      else if (!gathering) {
+        gathering = true;
+        schedule(NOTIFY_GATHER_MS);
+      }
     },
     runOnce,
   };

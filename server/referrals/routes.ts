@@ -11,6 +11,7 @@ import { sendAstroPage } from '../plugins/astro-page.ts';
 import { isCrossSiteRequest, ownOriginsFor } from './http-guards.ts';
 import { ensureDefaultOffices } from './offices.ts';
 import { clientRateLimitKey } from '../http/client-key.ts';
+import { createTurnQueue } from '../http/turns.ts';
 import { FORM_TOKEN_RATE_LIMIT, REFERRAL_BODY_LIMIT, REFERRAL_RATE_LIMIT } from './limits.ts';
 import type { ReferralFormNotice, ReferralPageState } from './page-state.ts';
 import { FORM_TOKEN_FIELD, HONEYPOT_FIELD, readPostedForm, type FieldError, type FormValues } from './questions.ts';
@@ -68,6 +69,8 @@ export async function referralRoutes(app: FastifyInstance, opts: ReferralRoutesO
       return !result.isAllowed && result.isExceeded ? result.ttlInSeconds : null;
     };
   const rateLimited = limited(rateLimit);
+  // Both submit paths take turns, so public pages are served between referrals during a flood.
+  const referralTurn = createTurnQueue();
   const formTokenRateLimited = limited(formTokenRateLimit);
   const crossSite = (request: FastifyRequest) =>
     isCrossSiteRequest(request.headers, ownOriginsFor(services.publicBaseUrl, request.protocol, request.headers.host));
@@ -152,6 +155,7 @@ export async function referralRoutes(app: FastifyInstance, opts: ReferralRoutesO
       for (const name of reading.unknownFields) answers[name] = values[name];
 
       let outcome: SubmissionOutcome;
+      await referralTurn();
       try {
         outcome = services.referrals.submit({ answers, formToken: reading.formToken, honeypot: reading.honeypot }, now);
       } catch (error) {
@@ -299,6 +303,7 @@ export async function referralRoutes(app: FastifyInstance, opts: ReferralRoutesO
         } = body as Record<string, unknown>;
 
         let outcome: SubmissionOutcome;
+        await referralTurn();
         try {
           outcome = services.referrals.submit(
             {

@@ -8,6 +8,7 @@ import { ABSOLUTE_TIMEOUT_MS, countSessionsFor, deleteAllSessionsFor, deleteSess
 import { CHALLENGE_TTL_MS, completeSignIn, startSignIn } from '../../auth/sign-in.ts';
 import { ALL_ROLES } from '../../staff/roles.ts';
 import { clientRateLimitKey } from '../../http/client-key.ts';
+import { createTurnQueue } from '../../http/turns.ts';
 import {
   field,
   publicRoute,
@@ -23,6 +24,7 @@ import type { EnrolPage } from '../pages.ts';
 /** Sign-in, the second factor, sign-out, enrolment and the account page. */
 
 const SIGN_IN_LIMIT = { max: 30, timeWindow: '1 minute' };
+const signInTurn = createTurnQueue();
 /** Every password-checking slot is busy (a burst of sign-ins): nothing was checked and no attempt was counted. */
 const SIGN_IN_BUSY =
   'A lot of people are signing in right now, so we could not check your password. Wait a few seconds and try again.';
@@ -102,6 +104,8 @@ export const authRoutes: StaffRoute[] = [
         return signInPage(ctx, 'Enter your email address and your password.', 422, email);
       }
       if (email.length > 254 || password.length > 1024) return signInPage(ctx, NOT_RECOGNISED, 401, '');
+      // One sign-in attempt per event-loop turn, so a burst of them never holds up the public pages.
+      await signInTurn();
       const result = await startSignIn(
         ctx.services.db,
         ctx.services.keyring,
