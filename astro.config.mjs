@@ -1,6 +1,10 @@
 // @ts-check
 import { defineConfig, passthroughImageService } from 'astro/config';
 import node from '@astrojs/node';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { precompressDirectory } from './scripts/precompress.mjs';
 
 /**
  * Astro's node handler (Astro 5.18+) only trusts the Host header when it matches
@@ -36,4 +40,16 @@ export default defineConfig({
   // No image optimisation is used, so sharp (a native download) is not needed.
   image: { service: passthroughImageService() },
   devToolbar: { enabled: false },
+  integrations: [
+    {
+      // Brotli and gzip files beside each public file, served as they are (server/plugins/static-site.ts).
+      name: 'precompress',
+      hooks: {
+        'astro:build:done': ({ dir }) => {
+          const out = fileURLToPath(dir);
+          precompressDirectory(existsSync(join(out, 'client')) ? join(out, 'client') : out);
+        },
+      },
+    },
+  ],
 });

@@ -42,6 +42,12 @@ declare module 'fastify' {
   }
 }
 
+/**
+ * How long a client may take: to send all its headers (slowloris), to send a whole request (a slow body), and to
+ * keep an idle keep-alive connection. Short, because nothing here needs long: a referral body is at most 32 KB.
+ */
+export const SERVER_TIMEOUTS = { headersMs: 10_000, requestMs: 30_000, keepAliveMs: 5_000 } as const;
+
 export async function loadAstroHandler(entry = serverEntry): Promise<AstroHandler> {
   const mod = (await import(pathToFileURL(entry).href)) as { handler: AstroHandler };
   return mod.handler;
@@ -56,9 +62,13 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<Fastif
     genReqId: () => randomUUID(),
     bodyLimit: 32 * 1024,
     forceCloseConnections: 'idle',
+    // Slow or idle clients cannot hold connections for ever (see SERVER_TIMEOUTS).
+    requestTimeout: SERVER_TIMEOUTS.requestMs,
+    keepAliveTimeout: SERVER_TIMEOUTS.keepAliveMs,
     return503OnClosing: true,
   };
   const app = Fastify(options);
+  app.server.headersTimeout = SERVER_TIMEOUTS.headersMs;
 
   const clock = deps.clock ?? systemClock;
   const services = createServices({ config, db: deps.database.db, clock });

@@ -13,13 +13,23 @@ const optionalText = z.preprocess(
   z.string().optional(),
 );
 
+const TRUST_PROXY_EXAMPLE =
+  "the proxy's own address or CIDR range, e.g. TRUST_PROXY=10.0.0.5 or TRUST_PROXY=10.0.0.0/8";
+
 const trustProxySchema = z
   .string()
   .trim()
-  .transform((value, ctx): boolean | number | string[] => {
+  .transform((value, ctx): boolean | string[] => {
     if (value === '' || value === 'false') return false;
     if (value === 'true') return true;
-    if (/^\d+$/.test(value)) return Number(value);
+    if (/^\d+$/.test(value)) {
+      // Fastify 5 ignores a hop count (it fails closed): every client would look like the proxy and share one limit.
+      ctx.addIssue({
+        code: 'custom',
+        message: `a number of proxy hops is not supported (Fastify ignores it, so every visitor would share the proxy's rate limit): write ${TRUST_PROXY_EXAMPLE}`,
+      });
+      return z.NEVER;
+    }
     const parts = value
       .split(',')
       .map((p) => p.trim())
@@ -29,8 +39,7 @@ const trustProxySchema = z
       return parts;
     ctx.addIssue({
       code: 'custom',
-      message:
-        'expected "true", "false", a number of proxy hops, or a comma-separated list of proxy addresses or CIDR ranges',
+      message: 'expected "false" or a comma-separated list of proxy addresses or CIDR ranges',
     });
     return z.NEVER;
   });
@@ -87,6 +96,13 @@ export const envSchema = z
     if (env.NODE_ENV !== 'production') return;
     for (const name of ['DATA_KEY', 'SESSION_SECRET'] as const) {
       if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'is required when NODE_ENV=production' });
+    }
+    if (env.TRUST_PROXY === true) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TRUST_PROXY'],
+        message: `must not be "true" when NODE_ENV=production (it trusts every hop, so any client could forge X-Forwarded-For and escape every rate limit): write ${TRUST_PROXY_EXAMPLE}`,
+      });
     }
     if (env.PUBLIC_BASE_URL.startsWith('http://')) {
       ctx.addIssue({ code: 'custom', path: ['PUBLIC_BASE_URL'], message: 'must use https when NODE_ENV=production' });
@@ -162,7 +178,8 @@ export interface AppConfig {
   mailFrom: string;
   dataKey: string;
   sessionSecret: string;
-  trustProxy: boolean | number | string[];
+  /** false, true (development only), or the proxies' addresses/CIDR ranges. Never a hop count. */
+  trustProxy: boolean | string[];
   /** Encrypted backups (docs/backups.md): where, when (London time) and how many to keep. */
   backupDir: string;
   backupTime: string;

@@ -3,7 +3,7 @@ import { signInChallenges, staffRecoveryCodes } from '../../db/schema/auth.ts';
 import { staffUsers } from '../../db/schema/staff.ts';
 import type { PortalDb } from '../../db/client.ts';
 import { decryptField, type Keyring } from '../security/field-encryption.ts';
-import { dummyVerify, hashPassword, verifyPassword } from '../security/passwords.ts';
+import { PasswordHashingBusyError, dummyVerify, hashPassword, verifyPassword } from '../security/passwords.ts';
 import { verifyTotp } from '../security/totp.ts';
 import { isWellFormedRecoveryCode, matchRecoveryCode } from '../security/recovery-codes.ts';
 import { randomToken, sha256Hex } from '../security/tokens.ts';
@@ -32,7 +32,11 @@ export const CODE_TRIES_PER_CHALLENGE = 3;
 
 export const totpSecretAad = (staffId: string) => `staff:${staffId}:totp`;
 
-export type StartSignInResult = { kind: 'locked'; until: Date } | { kind: 'challenge'; token: string };
+export type StartSignInResult =
+  | { kind: 'locked'; until: Date }
+  | { kind: 'challenge'; token: string }
+  /** Too many password checks are running: nothing was checked or counted; try again after `retryAfterSeconds`. */
+  | { kind: 'busy'; retryAfterSeconds: number };
 
 export interface StartSignInInput {
   email: string;
@@ -61,16 +65,21 @@ export async function startSignIn(
     .get();
   const usable = user && user.status === 'active' && user.passwordHash && user.totpConfirmedAt ? user : null;
   let passwordOk = false;
-  if (usable?.passwordHash) {
-    const verification = await verifyPassword(usable.passwordHash, input.password);
-    passwordOk = verification.ok;
-    if (verification.needsRehash) {
-      const stronger = await hashPassword(input.password);
-      db.update(staffUsers).set({ passwordHash: stronger }).where(eq(staffUsers.id, usable.id)).run();
+  try {
+    if (usable?.passwordHash) {
+      const verification = await verifyPassword(usable.passwordHash, input.password);
+      passwordOk = verification.ok;
+      if (verification.needsRehash) {
+        const stronger = await hashPassword(input.password);
+        db.update(staffUsers).set({ passwordHash: stronger }).where(eq(staffUsers.id, usable.id)).run();
+      }
+    } else {
+      // Same time, memory and queue place as a real check, so neither timing nor a 503 reveals whether the account exists.
+      await dummyVerify(input.password);
     }
-  } else {
-    // Same time and memory as a real check, so timing does not reveal whether the account exists.
-    await dummyVerify(input.password);
+  } catch (error) {
+    if (error instanceof PasswordHashingBusyError) return { kind: 'busy', retryAfterSeconds: error.retryAfterSeconds };
+    throw error;
   }
 
   const token = randomToken(32);

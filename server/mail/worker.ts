@@ -1,4 +1,4 @@
-import { and, asc, eq, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { PortalDb } from '../../db/client.ts';
 import { outboxAttempts, outboxMessages } from '../../db/schema/outbox.ts';
 import type { Clock } from '../clock.ts';
@@ -17,6 +17,8 @@ export const MAX_RETRY_DELAY_MS = 60 * 60_000;
  */
 export const CLAIM_MS = 2 * 60_000;
 export const DEFAULT_POLL_INTERVAL_MS = 2_000;
+/** After a notify, how long the worker waits for more messages before claiming: short beside any alert's promise. */
+export const NOTIFY_GATHER_MS = 50;
 const BATCH_SIZE = 20;
 const MAX_ERROR_LENGTH = 300;
 
@@ -92,7 +94,7 @@ function later(a: Date, b: Date): Date {
 const silentLog: WorkerLog = { info() {}, warn() {}, error() {} };
 
 /**
- * Sends queued email, one message at a time, oldest due first.
+ * Sends queued email, one message at a time, oldest due first, claiming each batch in one transaction.
  *
  * Delivery is at least once, made harmless: the message is marked sent in the same moment the SMTP server
  * accepts it, and every attempt carries the same Message-ID and Date. The only way to send twice is a crash
@@ -110,38 +112,56 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   let chain: Promise<unknown> = Promise.resolve();
   let loopRun: Promise<unknown> | null = null;
   let notified = false;
+  let gathering = false;
 
-  function dueIds(now: Date): string[] {
-    return (
-      db
-        .select({ id: outboxMessages.id })
-        .from(outboxMessages)
-        .where(and(eq(outboxMessages.status, 'pending'), lte(outboxMessages.nextAttemptAt, now)))
-        // rowid last: messages queued in one transaction go in the order they were queued.
-        .orderBy(asc(outboxMessages.nextAttemptAt), asc(outboxMessages.createdAt), sql`rowid`)
-        .limit(BATCH_SIZE)
-        .all()
-        .map((row) => row.id)
+  type OutboxRow = typeof outboxMessages.$inferSelect;
+
+  /**
+   * Takes every due message (up to a batch) for this worker in one transaction: each one's next attempt is pushed
+   * CLAIM_MS ahead, so another worker on the same database skips them. One fsync for the whole batch.
+   */
+  function claimDue(now: Date): OutboxRow[] {
+    return db.transaction(
+      (tx) => {
+        const rows = tx
+          .select()
+          .from(outboxMessages)
+          .where(and(eq(outboxMessages.status, 'pending'), lte(outboxMessages.nextAttemptAt, now)))
+          // rowid last: messages queued in one transaction go in the order they were queued.
+          .orderBy(asc(outboxMessages.nextAttemptAt), asc(outboxMessages.createdAt), sql`rowid`)
+          .limit(BATCH_SIZE)
+          .all();
+        if (rows.length === 0) return rows;
+        tx.update(outboxMessages)
+          .set({ nextAttemptAt: new Date(now.getTime() + CLAIM_MS) })
+          .where(
+            inArray(
+              outboxMessages.id,
+              rows.map((row) => row.id),
+            ),
+          )
+          .run();
+        return rows;
+      },
+      { behavior: 'immediate' },
     );
   }
 
-  /** Takes the message for this worker, or returns null if someone else has it or it is no longer due. */
-  function claim(id: string, now: Date) {
-    return db.transaction((tx) => {
-      const row = tx
-        .select()
-        .from(outboxMessages)
-        .where(
-          and(eq(outboxMessages.id, id), eq(outboxMessages.status, 'pending'), lte(outboxMessages.nextAttemptAt, now)),
-        )
-        .get();
-      if (!row) return null;
-      tx.update(outboxMessages)
-        .set({ nextAttemptAt: new Date(now.getTime() + CLAIM_MS) })
-        .where(eq(outboxMessages.id, id))
-        .run();
-      return row;
-    });
+  /** Claimed messages this run did not get to (the worker is stopping): due again at once for the next start. */
+  function release(rows: OutboxRow[], now: Date): void {
+    if (rows.length === 0) return;
+    db.update(outboxMessages)
+      .set({ nextAttemptAt: now })
+      .where(
+        and(
+          eq(outboxMessages.status, 'pending'),
+          inArray(
+            outboxMessages.id,
+            rows.map((row) => row.id),
+          ),
+        ),
+      )
+      .run();
   }
 
   function recordSent(id: string, at: Date, rejectedCount: number): void {
@@ -155,79 +175,116 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     });
   }
 
-  /** Returns true when the message will be retried, false when it has now failed for good. */
-  function recordFailure(
-    id: string,
-    at: Date,
-    attemptsBefore: number,
-    giveUpAt: Date,
-    error: string,
-    permanent = false,
-  ): boolean {
-    const attempts = attemptsBefore + 1;
-    const giveUp = permanent || at.getTime() >= giveUpAt.getTime();
-    // The last try happens at the give-up time itself, so the 24 hours are used in full.
-    const next = new Date(Math.min(at.getTime() + retryDelayMs(attempts), giveUpAt.getTime()));
-    db.transaction((tx) => {
-      tx.update(outboxMessages)
-        .set({ status: giveUp ? 'failed' : 'pending', attempts, lastError: error, nextAttemptAt: giveUp ? at : next })
-        .where(eq(outboxMessages.id, id))
-        .run();
-      tx.insert(outboxAttempts).values({ messageId: id, attemptedAt: at, outcome: 'failed', error }).run();
-    });
-    return !giveUp;
+  interface FailedAttempt {
+    id: string;
+    at: Date;
+    attemptsBefore: number;
+    giveUpAt: Date;
+    error: string;
+    permanent?: boolean;
   }
 
+  /** True when the message will be retried, false when it has now failed for good. */
+  function willRetry(failure: FailedAttempt): boolean {
+    return !failure.permanent && failure.at.getTime() < failure.giveUpAt.getTime();
+  }
+
+  /**
+   * Records a run's failed attempts together, in one transaction. Safe to delay: a failure not yet recorded
+   * (a crash) leaves the message claimed and pending, so it is simply tried again once the claim runs out.
+   */
+  function recordFailures(failures: FailedAttempt[]): void {
+    if (failures.length === 0) return;
+    db.transaction((tx) => {
+      for (const failure of failures) {
+        const attempts = failure.attemptsBefore + 1;
+        const giveUp = !willRetry(failure);
+        // The last try happens at the give-up time itself, so the 24 hours are used in full.
+        const next = new Date(Math.min(failure.at.getTime() + retryDelayMs(attempts), failure.giveUpAt.getTime()));
+        tx.update(outboxMessages)
+          .set({
+            status: giveUp ? 'failed' : 'pending',
+            attempts,
+            lastError: failure.error,
+            nextAttemptAt: giveUp ? failure.at : next,
+          })
+          .where(eq(outboxMessages.id, failure.id))
+          .run();
+        tx.insert(outboxAttempts)
+          .values({ messageId: failure.id, attemptedAt: failure.at, outcome: 'failed', error: failure.error })
+          .run();
+      }
+    });
+  }
+
+  /**
+   * One run: claim the batch (one transaction), send each message, and mark each sent as soon as the server has
+   * accepted it (one small transaction each: that is what keeps a crash from repeating more than the one message
+   * in flight). Failures are recorded together at the end (one transaction).
+   */
   async function sendDue(now: Date): Promise<OutboxRunSummary & { more: boolean }> {
     const summary = { sent: 0, retrying: 0, failed: 0, more: false };
-    const ids = dueIds(now);
-    for (const id of ids) {
-      if (stopping) break;
-      const row = claim(id, now);
-      if (!row) continue;
-      let to: string[];
-      let text: string;
-      try {
-        to = decryptJson(keyring, row.recipientsEnc, recipientsAad(row.id)) as string[];
-        text = decryptField(keyring, row.bodyEnc, bodyAad(row.id));
-      } catch (error) {
-        // Retrying cannot help until the missing key is back in DATA_KEY; an admin can retry it then.
-        recordFailure(
-          row.id,
-          now,
-          row.attempts,
-          row.giveUpAt,
-          `cannot read the message: ${describeSendError(error)}`,
-          true,
-        );
-        summary.failed++;
-        log.error({ outboxId: row.id, kind: row.kind }, 'outbox message cannot be decrypted');
-        continue;
+    const rows = claimDue(now);
+    const failures: FailedAttempt[] = [];
+    try {
+      for (const [index, row] of rows.entries()) {
+        if (stopping) {
+          release(rows.slice(index), now);
+          break;
+        }
+        let to: string[];
+        let text: string;
+        try {
+          to = decryptJson(keyring, row.recipientsEnc, recipientsAad(row.id)) as string[];
+          text = decryptField(keyring, row.bodyEnc, bodyAad(row.id));
+        } catch (error) {
+          // Retrying cannot help until the missing key is back in DATA_KEY; an admin can retry it then.
+          failures.push({
+            id: row.id,
+            at: now,
+            attemptsBefore: row.attempts,
+            giveUpAt: row.giveUpAt,
+            error: `cannot read the message: ${describeSendError(error)}`,
+            permanent: true,
+          });
+          summary.failed++;
+          log.error({ outboxId: row.id, kind: row.kind }, 'outbox message cannot be decrypted');
+          continue;
+        }
+        try {
+          const result = await mailer.send({
+            outboxId: row.id,
+            messageId: messageIdFor(row.id, options.messageIdHost),
+            from: options.from,
+            to,
+            subject: row.subject,
+            text,
+            date: row.createdAt,
+          });
+          recordSent(row.id, later(now, clock.now()), result.rejectedCount);
+          summary.sent++;
+          log.info({ outboxId: row.id, kind: row.kind, attempt: row.attempts + 1 }, 'email sent');
+        } catch (error) {
+          const failure: FailedAttempt = {
+            id: row.id,
+            at: now,
+            attemptsBefore: row.attempts,
+            giveUpAt: row.giveUpAt,
+            error: describeSendError(error),
+          };
+          failures.push(failure);
+          const retrying = willRetry(failure);
+          if (retrying) summary.retrying++;
+          else summary.failed++;
+          const entry = { outboxId: row.id, kind: row.kind, attempt: row.attempts + 1, error: failure.error };
+          if (retrying) log.warn(entry, 'email not sent; will retry');
+          else log.error(entry, 'email failed for good; shown to admins');
+        }
       }
-      try {
-        const result = await mailer.send({
-          outboxId: row.id,
-          messageId: messageIdFor(row.id, options.messageIdHost),
-          from: options.from,
-          to,
-          subject: row.subject,
-          text,
-          date: row.createdAt,
-        });
-        recordSent(row.id, later(now, clock.now()), result.rejectedCount);
-        summary.sent++;
-        log.info({ outboxId: row.id, kind: row.kind, attempt: row.attempts + 1 }, 'email sent');
-      } catch (error) {
-        const description = describeSendError(error);
-        const willRetry = recordFailure(row.id, now, row.attempts, row.giveUpAt, description);
-        if (willRetry) summary.retrying++;
-        else summary.failed++;
-        const entry = { outboxId: row.id, kind: row.kind, attempt: row.attempts + 1, error: description };
-        if (willRetry) log.warn(entry, 'email not sent; will retry');
-        else log.error(entry, 'email failed for good; shown to admins');
-      }
+    } finally {
+      recordFailures(failures);
     }
-    summary.more = ids.length === BATCH_SIZE && !stopping;
+    summary.more = rows.length === BATCH_SIZE && !stopping;
     return summary;
   }
 
@@ -245,6 +302,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
 
   function loop(): void {
     timer = null;
+    gathering = false;
     notified = false;
     const run = chain.then(() => sendDue(clock.now()));
     chain = run.catch(() => undefined);
@@ -280,7 +338,11 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     notify() {
       if (!running) return;
       if (loopRun) notified = true;
-      else schedule(0);
+      // A moment's wait gathers the messages of a burst of referrals into one claim (one transaction).
+      else if (!gathering) {
+        gathering = true;
+        schedule(NOTIFY_GATHER_MS);
+      }
     },
     runOnce,
   };

@@ -2,6 +2,7 @@ import fp from 'fastify-plugin';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { AppConfig } from '../config.ts';
+import { clientRateLimitKey } from '../http/client-key.ts';
 
 /**
  * Security headers on every response (helmet writes them in onRequest, before any route runs).
@@ -33,7 +34,8 @@ export const securityPlugin = fp<{ config: AppConfig }>(
       xFrameOptions: { action: 'deny' },
     });
     // Routes opt in with `config: { rateLimit: {...} }`; the in-memory store suits one process.
-    await app.register(rateLimit, { global: false });
+    // An IPv6 client is limited by its /64 (see clientRateLimitKey).
+    await app.register(rateLimit, { global: false, keyGenerator: (request) => clientRateLimitKey(request.ip) });
   },
   { name: 'security' },
 );

@@ -12,9 +12,16 @@ import { sha256Hex } from '../security/tokens.ts';
  */
 
 const CLOCK_SKEW_MS = 60_000;
+/**
+ * A form shown more than a day ago is not taken as it is: he is shown it again with his answers and a new
+ * token. It keeps old tokens from being collected and replayed, and bounds how long one idempotency key lives.
+ */
+export const FORM_TOKEN_LIFETIME_MS = 24 * 60 * 60 * 1000;
 
 export type FormTokenCheck =
   | { ok: true; issuedAt: Date; idempotencyKey: string }
+  /** Genuine but too old to send: still names the form, so a referral it already made is found again. */
+  | { ok: false; reason: 'expired'; issuedAt: Date; idempotencyKey: string }
   | { ok: false; reason: 'missing' | 'malformed' | 'bad_signature' | 'from_the_future' };
 
 export interface FormTokens {
@@ -44,7 +51,10 @@ export function createFormTokens(sessionSecret: string): FormTokens {
         return { ok: false, reason: 'bad_signature' };
       const issuedAt = new Date(parseInt(parts[0]!, 36));
       if (issuedAt.getTime() > now.getTime() + CLOCK_SKEW_MS) return { ok: false, reason: 'from_the_future' };
-      return { ok: true, issuedAt, idempotencyKey: sha256Hex(`referral-form:${payload}`) };
+      const idempotencyKey = sha256Hex(`referral-form:${payload}`);
+      if (now.getTime() - issuedAt.getTime() > FORM_TOKEN_LIFETIME_MS)
+        return { ok: false, reason: 'expired', issuedAt, idempotencyKey };
+      return { ok: true, issuedAt, idempotencyKey };
     },
   };
 }

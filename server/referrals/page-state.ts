@@ -11,6 +11,8 @@ export type ReferralPageState =
 export type ReferralFormNotice =
   /** A bot check failed; people are told only to check and send again. */
   | 'not_accepted'
+  /** The form was shown more than a day ago: check the answers kept in it and send again (it has a new token). */
+  | 'expired'
   /** Too many sends from this connection in an hour. */
   | 'rate_limited'
   /** The database could not be written: nothing was saved. */

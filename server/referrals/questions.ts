@@ -868,9 +868,18 @@ export function referralSubmissionSchema(ctx: ValidationContext) {
 
 export type AnswersValidation = { ok: true; answers: ReferralAnswers } | { ok: false; errors: FieldError[] };
 
+// Building the schema costs more than checking a referral with it, and it changes only with the London date:
+// build it once a day, not once a request.
+let answersSchemaToday: { today: string; schema: ReturnType<typeof referralAnswersSchema> } | undefined;
+function answersSchemaFor(ctx: ValidationContext): ReturnType<typeof referralAnswersSchema> {
+  if (answersSchemaToday?.today !== ctx.today)
+    answersSchemaToday = { today: ctx.today, schema: referralAnswersSchema(ctx) };
+  return answersSchemaToday.schema;
+}
+
 /** Validates answers (without the form token and honeypot). One message per field, in form order. */
 export function validateReferralAnswers(input: unknown, ctx: ValidationContext): AnswersValidation {
-  const result = referralAnswersSchema(ctx).safeParse(input);
+  const result = answersSchemaFor(ctx).safeParse(input);
   if (result.success) return { ok: true, answers: result.data };
   const byPath = new Map<string, string>();
   for (const issue of result.error.issues) {

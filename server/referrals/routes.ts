@@ -10,7 +10,9 @@ import { contactByText } from './contact-by-text.ts';
 import { sendAstroPage } from '../plugins/astro-page.ts';
 import { isCrossSiteRequest, ownOriginsFor } from './http-guards.ts';
 import { ensureDefaultOffices } from './offices.ts';
-import { REFERRAL_BODY_LIMIT, REFERRAL_RATE_LIMIT } from './limits.ts';
+import { clientRateLimitKey } from '../http/client-key.ts';
+import { createTurnQueue } from '../http/turns.ts';
+import { FORM_TOKEN_RATE_LIMIT, REFERRAL_BODY_LIMIT, REFERRAL_RATE_LIMIT } from './limits.ts';
 import type { ReferralFormNotice, ReferralPageState } from './page-state.ts';
 import { FORM_TOKEN_FIELD, HONEYPOT_FIELD, readPostedForm, type FieldError, type FormValues } from './questions.ts';
 import { MINIMUM_FILL_MS, ReferralStorageError, type ReferralReceipt, type SubmissionOutcome } from './service.ts';
@@ -53,12 +55,23 @@ export async function referralRoutes(app: FastifyInstance, opts: ReferralRoutesO
   const rateLimit = app.createRateLimit({
     max: REFERRAL_RATE_LIMIT.max,
     timeWindow: REFERRAL_RATE_LIMIT.timeWindowMs,
-    keyGenerator: (request) => `referral:${request.ip}`,
+    keyGenerator: (request) => `referral:${clientRateLimitKey(request.ip)}`,
   });
-  const rateLimited = async (request: FastifyRequest): Promise<number | null> => {
-    const result = await rateLimit(request);
-    return !result.isAllowed && result.isExceeded ? result.ttlInSeconds : null;
-  };
+  const formTokenRateLimit = app.createRateLimit({
+    max: FORM_TOKEN_RATE_LIMIT.max,
+    timeWindow: FORM_TOKEN_RATE_LIMIT.timeWindowMs,
+    keyGenerator: (request) => `form-token:${clientRateLimitKey(request.ip)}`,
+  });
+  const limited =
+    (limiter: typeof rateLimit) =>
+    async (request: FastifyRequest): Promise<number | null> => {
+      const result = await limiter(request);
+      return !result.isAllowed && result.isExceeded ? result.ttlInSeconds : null;
+    };
+  const rateLimited = limited(rateLimit);
+  // Both submit paths take turns, so public pages are served between referrals during a flood.
+  const referralTurn = createTurnQueue();
+  const formTokenRateLimited = limited(formTokenRateLimit);
   const crossSite = (request: FastifyRequest) =>
     isCrossSiteRequest(request.headers, ownOriginsFor(services.publicBaseUrl, request.protocol, request.headers.host));
 
@@ -142,6 +155,7 @@ export async function referralRoutes(app: FastifyInstance, opts: ReferralRoutesO
       for (const name of reading.unknownFields) answers[name] = values[name];
 
       let outcome: SubmissionOutcome;
+      await referralTurn();
       try {
         outcome = services.referrals.submit({ answers, formToken: reading.formToken, honeypot: reading.honeypot }, now);
       } catch (error) {
@@ -159,7 +173,12 @@ export async function referralRoutes(app: FastifyInstance, opts: ReferralRoutesO
         case 'invalid':
           return render(request, reply, formState(formToken, values, outcome.errors, null, 422));
         case 'not_accepted':
-          return render(request, reply, formState(formToken, values, [], 'not_accepted', 422));
+          // An old form comes back with his answers and a new token: never a dead end.
+          return render(
+            request,
+            reply,
+            formState(formToken, values, [], outcome.reason === 'expired_token' ? 'expired' : 'not_accepted', 422),
+          );
       }
     };
 
@@ -215,8 +234,21 @@ export async function referralRoutes(app: FastifyInstance, opts: ReferralRoutesO
       return reply.code(answer[0]).header('Cache-Control', 'no-store').send({ error: answer[1], message: answer[2] });
     });
 
-    scope.get('/api/referrals/form-token', async (_request, reply) => {
+    scope.get('/api/referrals/form-token', async (request, reply) => {
       reply.header('Cache-Control', 'no-store');
+      const retryAfter = await formTokenRateLimited(request);
+      if (retryAfter !== null) {
+        request.log.info({ retryAfter }, 'form token rate limited');
+        return reply
+          .code(429)
+          .header('Retry-After', String(retryAfter))
+          .send({
+            error: 'rate_limited',
+            message: `Too many form tokens have been asked for from this address. Try again in ${retryAfter} seconds, or email ${organisation.contactEmail}. ${HELP_SENTENCE}`,
+            retryAfterSeconds: retryAfter,
+            ...apiHelp,
+          });
+      }
       return {
         formToken: services.referrals.issueFormToken(services.clock.now()),
         minimumFillSeconds: MINIMUM_FILL_MS / 1000,
@@ -271,6 +303,7 @@ export async function referralRoutes(app: FastifyInstance, opts: ReferralRoutesO
         } = body as Record<string, unknown>;
 
         let outcome: SubmissionOutcome;
+        await referralTurn();
         try {
           outcome = services.referrals.submit(
             {
@@ -317,6 +350,14 @@ export async function referralRoutes(app: FastifyInstance, opts: ReferralRoutesO
               .code(400)
               .send({ error: 'invalid', message: 'Some answers need to be corrected.', errors: outcome.errors });
           case 'not_accepted':
+            if (outcome.reason === 'expired_token') {
+              return reply.code(400).send({
+                error: 'form_token_expired',
+                message:
+                  'The form token is more than 24 hours old. Get a new one from GET /api/referrals/form-token and send the referral again with it.',
+                errors: [{ path: FORM_TOKEN_FIELD, message: 'Get a new form token: this one is more than a day old' }],
+              });
+            }
             return outcome.reason === 'missing_token'
               ? reply.code(400).send({
                   error: 'missing_form_token',

@@ -96,7 +96,7 @@ export type SubmissionOutcome =
    * Turned away as a likely bot. The reason is for logs and tests only: people and clients get the same
    * neutral message whichever check failed.
    */
-  | { kind: 'not_accepted'; reason: 'honeypot' | 'too_fast' | 'missing_token' | 'bad_token' };
+  | { kind: 'not_accepted'; reason: 'honeypot' | 'too_fast' | 'missing_token' | 'bad_token' | 'expired_token' };
 
 /** The database could not be written: nothing was saved, and he must be told so. */
 export class ReferralStorageError extends Error {
@@ -141,7 +141,8 @@ export function submitReferral(
   if (submission.honeypot !== undefined && submission.honeypot.trim() !== '')
     return { kind: 'not_accepted', reason: 'honeypot' };
   const token = deps.formTokens.verify(submission.formToken, now);
-  if (!token.ok) return { kind: 'not_accepted', reason: token.reason === 'missing' ? 'missing_token' : 'bad_token' };
+  if (!token.ok && token.reason !== 'expired')
+    return { kind: 'not_accepted', reason: token.reason === 'missing' ? 'missing_token' : 'bad_token' };
 
   // A repeat of a form already stored answers with that referral whatever it now contains, so a refresh
   // or Back-and-send never creates a second referral (and never shows errors for a referral already made).
@@ -156,17 +157,20 @@ export function submitReferral(
   }
   if (existing) return { kind: 'duplicate', receipt: existing };
 
-  if (now.getTime() - token.issuedAt.getTime() < (deps.minimumFillMs ?? MINIMUM_FILL_MS)) {
-    return { kind: 'not_accepted', reason: 'too_fast' };
-  }
-
   if (isObject(submission.answers) && submission.answers.over18 === 'no') return { kind: 'under_18' };
   if (!isObject(submission.answers)) {
     return { kind: 'invalid', errors: [{ path: '', message: 'Send the answers as one JSON object' }] };
   }
 
+  // Validation first: a person who presses Send early with answers missing needs to see what is missing, not
+  // a neutral "check and send again". Only a complete form can be turned away as too fast or too old.
   const validation = validateReferralAnswers(submission.answers, { today: londonDate(now) });
   if (!validation.ok) return { kind: 'invalid', errors: validation.errors };
+
+  if (now.getTime() - token.issuedAt.getTime() < (deps.minimumFillMs ?? MINIMUM_FILL_MS)) {
+    return { kind: 'not_accepted', reason: 'too_fast' };
+  }
+  if (!token.ok) return { kind: 'not_accepted', reason: 'expired_token' };
   const answers = validation.answers;
 
   // From here on any failure (a calendar that cannot be read, the database) means "not saved": he is told so and

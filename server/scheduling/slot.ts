@@ -1,4 +1,4 @@
-import { isoWeekday, londonDate, londonWallClock, parseClockTime, workingWindow } from './calendar.ts';
+import { addCalendarDays, isoWeekday, londonDate, londonWallClock, parseClockTime, workingWindow } from './calendar.ts';
 import type {
   BookedContact,
   CaseworkerPattern,
@@ -38,6 +38,12 @@ export const SAFE_TIME_MINUTES: Record<SafeTime, { from: number; to: number }> =
  * their daily limit, inside his safe times when we will phone him, and finished by the deadline.
  * Caseworker ties go to whoever has fewest contacts that day, then to the order given, to spread the load.
  * When nothing fits we say why and fall back to the deadline itself, so a manager can make room.
+ *
+ * Candidate starts are the UTC quarter hours inside each working window. The search goes window by window
+ * (nights, weekends and closures cost nothing) and, inside a window, jumps over time that cannot change the
+ * answer: to the next shift start when nobody is rostered, to the end of the blocking bookings (or the next
+ * shift start) when every rostered caseworker is busy, and to the next safe time when he cannot be called yet.
+ * London wall-clock minutes come from one Intl lookup per date, not one per quarter hour.
  */
 export function proposeSlot(req: SlotRequest): SlotProposal {
   const slotMinutes = req.slotMinutes ?? DEFAULT_SLOT_MINUTES;
@@ -60,11 +66,7 @@ export function proposeSlot(req: SlotRequest): SlotProposal {
 
   const contactsByStaffAndDate = countContactsByStaffAndDate(req.booked);
   const bookedByStaff = groupByStaff(req.booked);
-  const windowsByDate = new Map<IsoDate, WorkingWindow | null>();
-  const windowFor = (date: IsoDate): WorkingWindow | null => {
-    if (!windowsByDate.has(date)) windowsByDate.set(date, workingWindow(date, req.cfg));
-    return windowsByDate.get(date) ?? null;
-  };
+  const shiftsOn = shiftsByWeekday(req.caseworkers);
 
   // London offsets are whole hours, so quarter hours in UTC are quarter hours on London clocks.
   const firstStart = Math.ceil(req.receivedAt.getTime() / STEP_MS) * STEP_MS;
@@ -73,39 +75,73 @@ export function proposeSlot(req: SlotRequest): SlotProposal {
   let sawRosteredCaseworker = false;
   let sawFreeCaseworker = false;
 
-  for (let startMs = firstStart; startMs <= lastStart; startMs += STEP_MS) {
-    const endMs = startMs + slotMs;
-    const start = new Date(startMs);
-    const { date, minutes: startMinutes } = londonWallClock(start);
-    const window = windowFor(date);
-    if (!window || startMs < window.start.getTime() || endMs > window.end.getTime()) continue;
+  const lastDate = lastStart < firstStart ? null : londonDate(new Date(lastStart));
+  for (
+    let date = londonDate(new Date(firstStart));
+    lastDate !== null && date <= lastDate;
+    date = addCalendarDays(date, 1)
+  ) {
+    const window = workingWindow(date, req.cfg);
+    if (!window) continue;
+    const windowStartMs = window.start.getTime();
+    const lastInWindow = Math.min(lastStart, window.end.getTime() - slotMs);
+    const fromMs = Math.ceil(Math.max(firstStart, windowStartMs) / STEP_MS) * STEP_MS;
+    if (fromMs > lastInWindow) continue;
     sawOfficeTime = true;
 
-    const end = new Date(endMs);
-    // A window never crosses midnight, so the end is on the same London date.
-    const endMinutes = londonWallClock(end).minutes;
+    const clock = windowClock(window);
     const weekday = isoWeekday(date);
-    const rostered = req.caseworkers.filter((caseworker) => isRostered(caseworker, weekday, startMinutes, endMinutes));
-    if (rostered.length === 0) continue;
-    sawRosteredCaseworker = true;
-
+    const shifts = shiftsOn(weekday);
     const contactsThatDay = (staffId: string): number => contactsByStaffAndDate.get(staffId)?.get(date) ?? 0;
-    const free = rostered.filter(
-      (caseworker) =>
-        contactsThatDay(caseworker.staffId) < caseworker.maxFirstContactsPerDay &&
-        !(bookedByStaff.get(caseworker.staffId) ?? []).some(
-          (booking) => booking.start.getTime() < endMs && startMs < booking.end.getTime(),
+
+    for (let startMs = fromMs; startMs <= lastInWindow;) {
+      const endMs = startMs + slotMs;
+      const startMinutes = clock.minutesAt(startMs);
+      const endMinutes = clock.minutesAt(endMs);
+      // The next moment a shift starts: the first time someone not rostered now could be.
+      const nextShiftStart = (): number =>
+        clock.instantAt(Math.min(...shifts.starts.filter((minutes) => minutes > startMinutes)));
+      const next = (jumpTo: number): number => Math.max(startMs + STEP_MS, Math.ceil(jumpTo / STEP_MS) * STEP_MS);
+
+      const rostered = req.caseworkers.filter((caseworker) =>
+        (shifts.byCaseworker.get(caseworker) ?? []).some(
+          (shift) => shift.start <= startMinutes && endMinutes <= shift.end,
         ),
-    );
-    if (free.length === 0) continue;
-    sawFreeCaseworker = true;
+      );
+      if (rostered.length === 0) {
+        startMs = next(nextShiftStart());
+        continue;
+      }
+      sawRosteredCaseworker = true;
 
-    if (safeRanges && !safeRanges.some((range) => range.from <= startMinutes && endMinutes <= range.to)) continue;
+      // For each rostered caseworker: free now, or the instant before which they certainly stay busy.
+      const free: CaseworkerPattern[] = [];
+      let busyUntil = Infinity;
+      for (const caseworker of rostered) {
+        if (contactsThatDay(caseworker.staffId) >= caseworker.maxFirstContactsPerDay) continue;
+        let blockedUntil = -Infinity;
+        for (const booking of bookedByStaff.get(caseworker.staffId) ?? []) {
+          if (booking.startMs < endMs && startMs < booking.endMs) blockedUntil = Math.max(blockedUntil, booking.endMs);
+        }
+        if (blockedUntil === -Infinity) free.push(caseworker);
+        else busyUntil = Math.min(busyUntil, blockedUntil);
+      }
+      if (free.length === 0) {
+        startMs = next(Math.min(busyUntil, nextShiftStart()));
+        continue;
+      }
+      sawFreeCaseworker = true;
 
-    const chosen = free.reduce((best, candidate) =>
-      contactsThatDay(candidate.staffId) < contactsThatDay(best.staffId) ? candidate : best,
-    );
-    return { kind: 'slot', start, end, staffId: chosen.staffId, channel };
+      if (safeRanges && !safeRanges.some((range) => range.from <= startMinutes && endMinutes <= range.to)) {
+        startMs = next(clock.instantAt(Math.min(...safeRanges.map((r) => r.from).filter((m) => m > startMinutes))));
+        continue;
+      }
+
+      const chosen = free.reduce((best, candidate) =>
+        contactsThatDay(candidate.staffId) < contactsThatDay(best.staffId) ? candidate : best,
+      );
+      return { kind: 'slot', start: new Date(startMs), end: new Date(endMs), staffId: chosen.staffId, channel };
+    }
   }
 
   const [reasonId, reason]: [SlotFallbackReasonId, string] =
@@ -152,32 +188,74 @@ function mergedSafeRanges(safeTimes: SafeTime[]): Array<{ from: number; to: numb
   return merged;
 }
 
-function isRostered(caseworker: CaseworkerPattern, weekday: number, startMinutes: number, endMinutes: number): boolean {
-  return caseworker.weekly.some(
-    (shift) =>
-      shift.weekday === weekday &&
-      parseClockTime(shift.start) <= startMinutes &&
-      endMinutes <= parseClockTime(shift.end),
-  );
+/** London wall-clock minutes inside one working window, from one Intl lookup per end of the window. */
+function windowClock(window: WorkingWindow): { minutesAt(ms: number): number; instantAt(minutes: number): number } {
+  const startMs = window.start.getTime();
+  const opens = londonWallClock(window.start).minutes;
+  const closes = londonWallClock(window.end).minutes;
+  if (closes - opens === (window.end.getTime() - startMs) / MINUTE_MS) {
+    return {
+      minutesAt: (ms) => opens + Math.floor((ms - startMs) / MINUTE_MS),
+      instantAt: (minutes) => (minutes === Infinity ? Infinity : startMs + (minutes - opens) * MINUTE_MS),
+    };
+  }
+  // The clocks change inside this window (only possible with hours around 01:00): ask Intl each time, never jump.
+  return { minutesAt: (ms) => londonWallClock(new Date(ms)).minutes, instantAt: () => -Infinity };
 }
 
-function groupByStaff(booked: BookedContact[]): Map<string, BookedContact[]> {
-  const byStaff = new Map<string, BookedContact[]>();
+interface WeekdayShifts {
+  /** Each caseworker's shifts that day, as minutes after midnight. */
+  byCaseworker: Map<CaseworkerPattern, Array<{ start: number; end: number }>>;
+  /** Every minute-of-day at which somebody's shift starts. */
+  starts: number[];
+}
+
+/** Shifts parsed once per weekday the search reaches (a bad time still throws, as before, when it is needed). */
+function shiftsByWeekday(caseworkers: CaseworkerPattern[]): (weekday: number) => WeekdayShifts {
+  const cache = new Map<number, WeekdayShifts>();
+  return (weekday) => {
+    let shifts = cache.get(weekday);
+    if (!shifts) {
+      shifts = { byCaseworker: new Map(), starts: [] };
+      for (const caseworker of caseworkers) {
+        const parsed = caseworker.weekly
+          .filter((shift) => shift.weekday === weekday)
+          .map((shift) => ({ start: parseClockTime(shift.start), end: parseClockTime(shift.end) }));
+        shifts.byCaseworker.set(caseworker, parsed);
+        shifts.starts.push(...parsed.map((shift) => shift.start));
+      }
+      cache.set(weekday, shifts);
+    }
+    return shifts;
+  };
+}
+
+function groupByStaff(booked: BookedContact[]): Map<string, Array<{ startMs: number; endMs: number }>> {
+  const byStaff = new Map<string, Array<{ startMs: number; endMs: number }>>();
   for (const booking of booked) {
     const list = byStaff.get(booking.staffId) ?? [];
-    list.push(booking);
+    list.push({ startMs: booking.start.getTime(), endMs: booking.end.getTime() });
     byStaff.set(booking.staffId, list);
   }
   return byStaff;
 }
 
+const HOUR_MS = 60 * MINUTE_MS;
+
 function countContactsByStaffAndDate(booked: BookedContact[]): Map<string, Map<IsoDate, number>> {
   const counts = new Map<string, Map<IsoDate, number>>();
+  // London offsets are whole hours, so every instant in one UTC hour falls on the same London date.
+  const dateByUtcHour = new Map<number, IsoDate>();
   for (const booking of booked) {
     // The limit is on first contacts; appointments only block their own time (see BookedContact.kind).
     if (booking.kind === 'appointment') continue;
+    const hour = Math.floor(booking.start.getTime() / HOUR_MS);
+    let date = dateByUtcHour.get(hour);
+    if (date === undefined) {
+      date = londonDate(booking.start);
+      dateByUtcHour.set(hour, date);
+    }
     const byDate = counts.get(booking.staffId) ?? new Map<IsoDate, number>();
-    const date = londonDate(booking.start);
     byDate.set(date, (byDate.get(date) ?? 0) + 1);
     counts.set(booking.staffId, byDate);
   }

@@ -32,6 +32,81 @@ export class PasswordHashFormatError extends Error {
   }
 }
 
+/** Every hashing slot and queue place is taken: the caller should answer 503 with Retry-After. */
+export class PasswordHashingBusyError extends Error {
+  constructor(readonly retryAfterSeconds: number) {
+    super('Too many password checks are running; try again shortly.');
+    this.name = 'PasswordHashingBusyError';
+  }
+}
+
+export interface HashingLimiter {
+  /**
+   * Runs `task` when a slot is free. With `mustRun: false` (a sign-in attempt) it throws PasswordHashingBusyError
+   * at once when every slot is busy and the short queue is full; with `mustRun: true` (setting a password) it waits.
+   */
+  run<T>(task: () => Promise<T>, options: { mustRun: boolean }): Promise<T>;
+  readonly running: number;
+  readonly queued: number;
+}
+
+/**
+ * A small concurrency limit with a short queue. Each hash takes 128 MiB and a thread of libuv's pool (the pool
+ * that also reads files and compresses): without a limit, a burst of sign-in attempts piles up hashes without end,
+ * eats both cores and every pool thread, and public pages wait behind them.
+ */
+export function createHashingLimiter({
+  concurrency,
+  maxQueue,
+  retryAfterSeconds,
+}: {
+  concurrency: number;
+  maxQueue: number;
+  retryAfterSeconds: number;
+}): HashingLimiter {
+  let running = 0;
+  const waiting: Array<() => void> = [];
+  const release = () => {
+    running--;
+    const next = waiting.shift();
+    if (next) {
+      running++;
+      next();
+    }
+  };
+  return {
+    get running() {
+      return running;
+    },
+    get queued() {
+      return waiting.length;
+    },
+    async run(task, { mustRun }) {
+      if (running >= concurrency) {
+        if (!mustRun && waiting.length >= maxQueue) throw new PasswordHashingBusyError(retryAfterSeconds);
+        await new Promise<void>((resolve) => waiting.push(resolve));
+      } else {
+        running++;
+      }
+      try {
+        return await task();
+      } finally {
+        release();
+      }
+    },
+  };
+}
+
+/**
+ * One hash at a time (a second would take the other core from the public site) and four waiting: at about 0.3 s a
+ * hash, a real sign-in waits at most a second or two, and everything beyond is told to come back in a few seconds.
+ */
+export const passwordHashing: HashingLimiter = createHashingLimiter({
+  concurrency: 1,
+  maxQueue: 4,
+  retryAfterSeconds: 5,
+});
+
 function scryptAsync(password: string, salt: Buffer, keyLength: number, parameters: ScryptParameters): Promise<Buffer> {
   const N = 2 ** parameters.log2N;
   const options: ScryptOptions = {
@@ -54,7 +129,9 @@ function normalisePassword(password: string): string {
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(SALT_BYTES);
   const parameters = CURRENT_SCRYPT_PARAMETERS;
-  const hash = await scryptAsync(normalisePassword(password), salt, HASH_BYTES, parameters);
+  const hash = await passwordHashing.run(() => scryptAsync(normalisePassword(password), salt, HASH_BYTES, parameters), {
+    mustRun: true,
+  });
   return formatHash(parameters, salt, hash);
 }
 
@@ -118,7 +195,11 @@ function isWeakerThanCurrent(parsed: ParsedHash): boolean {
  */
 export async function verifyPassword(stored: string, password: string): Promise<PasswordVerification> {
   const parsed = parsePasswordHash(stored);
-  const candidate = await scryptAsync(normalisePassword(password), parsed.salt, parsed.hash.length, parsed.parameters);
+  // Throws PasswordHashingBusyError when the hashing queue is full (the same for known and unknown emails).
+  const candidate = await passwordHashing.run(
+    () => scryptAsync(normalisePassword(password), parsed.salt, parsed.hash.length, parsed.parameters),
+    { mustRun: false },
+  );
   const ok = timingSafeEqual(candidate, parsed.hash);
   return { ok, needsRehash: ok && isWeakerThanCurrent(parsed) };
 }

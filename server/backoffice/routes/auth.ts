@@ -7,6 +7,8 @@ import { authenticatorSetup, completeEnrolment, findEnrolment } from '../../auth
 import { ABSOLUTE_TIMEOUT_MS, countSessionsFor, deleteAllSessionsFor, deleteSession } from '../../auth/sessions.ts';
 import { CHALLENGE_TTL_MS, completeSignIn, startSignIn } from '../../auth/sign-in.ts';
 import { ALL_ROLES } from '../../staff/roles.ts';
+import { clientRateLimitKey } from '../../http/client-key.ts';
+import { createTurnQueue } from '../../http/turns.ts';
 import {
   field,
   publicRoute,
@@ -22,6 +24,10 @@ import type { EnrolPage } from '../pages.ts';
 /** Sign-in, the second factor, sign-out, enrolment and the account page. */
 
 const SIGN_IN_LIMIT = { max: 30, timeWindow: '1 minute' };
+const signInTurn = createTurnQueue();
+/** Every password-checking slot is busy (a burst of sign-ins): nothing was checked and no attempt was counted. */
+const SIGN_IN_BUSY =
+  'A lot of people are signing in right now, so we could not check your password. Wait a few seconds and try again.';
 
 const ENDED_NOTICES: Record<string, string> = {
   idle: 'You were signed out because the back office was not used for 30 minutes. Sign in again to carry on.',
@@ -98,14 +104,20 @@ export const authRoutes: StaffRoute[] = [
         return signInPage(ctx, 'Enter your email address and your password.', 422, email);
       }
       if (email.length > 254 || password.length > 1024) return signInPage(ctx, NOT_RECOGNISED, 401, '');
+      // One sign-in attempt per event-loop turn, so a burst of them never holds up the public pages.
+      await signInTurn();
       const result = await startSignIn(
         ctx.services.db,
         ctx.services.keyring,
-        { email, password, ip: ctx.request.ip, returnTo: safeReturnPath(field(ctx.body, 'next')) },
+        { email, password, ip: clientRateLimitKey(ctx.request.ip), returnTo: safeReturnPath(field(ctx.body, 'next')) },
         ctx.now,
       );
       if (result.kind === 'locked')
         return signInPage(ctx, lockedMessage(minutesUntil(result.until, ctx.now)), 429, email);
+      if (result.kind === 'busy') {
+        ctx.reply.header('Retry-After', String(result.retryAfterSeconds));
+        return signInPage(ctx, SIGN_IN_BUSY, 503, email);
+      }
       const names = staffCookieNames(ctx.config.servedOverHttps);
       setStaffCookie(ctx.reply, ctx.config.servedOverHttps, names.challenge, result.token, CHALLENGE_TTL_MS / 1000);
       return redirect('/staff/sign-in/code');

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -76,9 +77,43 @@ describe('loadConfig', () => {
     expect(JSON.parse(readFileSync(file, 'utf8'))).toHaveProperty('sessionSecret', first.sessionSecret);
   });
 
+  it('refuses a TRUST_PROXY hop count, saying to write the proxy address instead', () => {
+    for (const hops of ['1', '2']) {
+      const problems = problemsFor({ TRUST_PROXY: hops });
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(/^TRUST_PROXY: a number of proxy hops is not supported/);
+      expect(problems[0]).toContain('TRUST_PROXY=10.0.0.5');
+    }
+  });
+
+  it('refuses TRUST_PROXY=true in production (any client could forge X-Forwarded-For), but not in development', () => {
+    const problems = problemsFor({
+      NODE_ENV: 'production',
+      TRUST_PROXY: 'true',
+      DATA_KEY: randomBytes(32).toString('base64'),
+      SESSION_SECRET: randomBytes(32).toString('base64url'),
+      PUBLIC_BASE_URL: 'https://portal.example',
+      MAIL_TRANSPORT: 'files',
+    });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^TRUST_PROXY: must not be "true" when NODE_ENV=production/);
+    expect(problems[0]).toContain('forge X-Forwarded-For');
+    expect(problems[0]).toContain('TRUST_PROXY=10.0.0.0/8');
+    expect(
+      loadConfig({
+        NODE_ENV: 'production',
+        TRUST_PROXY: '10.0.0.0/8',
+        DATA_KEY: randomBytes(32).toString('base64'),
+        SESSION_SECRET: randomBytes(32).toString('base64url'),
+        PUBLIC_BASE_URL: 'https://portal.example',
+        MAIL_TRANSPORT: 'files',
+        DATA_DIR: dir(),
+      }).trustProxy,
+    ).toEqual(['10.0.0.0/8']);
+  });
+
   it('parses TRUST_PROXY forms and switches on HSTS-worthy https', () => {
     expect(loadConfig({ DATA_DIR: dir(), TRUST_PROXY: 'true' }).trustProxy).toBe(true);
-    expect(loadConfig({ DATA_DIR: dir(), TRUST_PROXY: '1' }).trustProxy).toBe(1);
     expect(loadConfig({ DATA_DIR: dir(), TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' }).trustProxy).toEqual([
       '10.0.0.0/8',
       '127.0.0.1',
