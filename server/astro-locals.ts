@@ -2,6 +2,7 @@ import type { Services } from './services.ts';
 import type { Flash } from './auth/sessions.ts';
 import type { BackofficePage } from './backoffice/pages.ts';
 import type { ReferralPageState } from './referrals/page-state.ts';
+import type { FeedbackPageState } from './feedback/page-state.ts';
 
 /** What an Astro page may know about the signed-in staff member. */
 export interface StaffLocal {
@@ -28,4 +29,4 @@ export type PageServices = Services;
 export type ReferralPageLocal = ReferralPageState;
 
 /** What the anonymous feedback page (/feedback) shows. Set by server/feedback/routes.ts. */
-export type FeedbackPageLocal = import('./feedback/page-state.ts').FeedbackPageState;
+export type FeedbackPageLocal = FeedbackPageState;

@@ -9,7 +9,7 @@ import {
 } from '../security/field-encryption.ts';
 import { totpSecretAad } from '../auth/sign-in.ts';
 import { casenoteAad } from '../backoffice/casework/actions.ts';
-import { answersAad, decryptAnswers, triageAad } from './store.ts';
+import { answersAad, triageAad } from './store.ts';
 import { reindexNameSearch } from './name-index.ts';
 import { legalHoldAad } from '../retention/aad.ts';
 import { feedbackCommentAad } from '../feedback/feedback.ts';
