@@ -3,7 +3,7 @@ import { auditEvents } from '../../db/schema/audit.ts';
 import { staffUsers } from '../../db/schema/staff.ts';
 import type { PortalDb } from '../../db/client.ts';
 import { sha256Hex } from '../security/tokens.ts';
-import type { DbWriter } from '../backoffice/db.ts';
+import type { DbWriter } from '../../db/writer.ts';
 
 /**
  * The audit trail: who did what, when, to which referral or member of staff. Entries are hash-chained

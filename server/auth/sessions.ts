@@ -4,7 +4,7 @@ import { staffOffices, staffUsers } from '../../db/schema/staff.ts';
 import type { PortalDb } from '../../db/client.ts';
 import { randomToken, sha256Hex } from '../security/tokens.ts';
 import { decryptJson, encryptJson, FieldDecryptionError, type Keyring } from '../security/field-encryption.ts';
-import type { DbWriter } from '../backoffice/db.ts';
+import type { DbWriter } from '../../db/writer.ts';
 import type { StaffRole } from '../staff/roles.ts';
 
 /** Signed out after this long without a request. */
