@@ -114,6 +114,14 @@ export interface InboxRowView {
   receivedAt: Date;
   escalated: boolean;
   urgency: 'overdue' | 'due-today' | null;
+  /** Still waiting for first contact: only then does the contact-by time count down. */
+  open: boolean;
+  /** The name he gave (decrypted for the rows on this page only). */
+  name: string | null;
+  /** What matters for the first call; null when his answers cannot be read. */
+  flags: { risk: boolean; children: boolean; noVoicemail: boolean; doNotSayWhoWeAre: boolean } | null;
+  lastAttempt: { at: Date; text: string } | null;
+  nextAppointment: Date | null;
 }
 
 export interface InboxPage {
@@ -123,7 +131,14 @@ export interface InboxPage {
   total: number;
   page: number;
   pageCount: number;
-  filters: { status: string; priority: string; office: string; assignee: string; overdue: boolean };
+  filters: {
+    status: string;
+    priority: string;
+    office: string;
+    assignee: string;
+    overdue: boolean;
+    withManager: boolean;
+  };
   offices: OfficeOption[];
   assignees: Array<{ id: string; name: string }>;
   /** Set when the list is a search result. */
@@ -161,6 +176,10 @@ export interface ReferralPage {
     items: Array<{ questionId: string; label: string; value: string }>;
   }> | null;
   integrityProblem: string | null;
+  /** Shown at the top of the record on every width: the name he gave and his own words ("anything else"). */
+  person: { name: string | null; anythingElse: string | null } | null;
+  /** Flags for the top of the record, grouped so safeguarding never looks like paperwork. */
+  flagGroups: { safeguarding: string[]; contact: string[]; admin: string[] };
   triage: {
     originalPriority: Priority;
     reasons: Array<{ ruleId: string; priority: Priority; text: string }>;

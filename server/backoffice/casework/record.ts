@@ -14,6 +14,7 @@ import { recordAudit } from '../../audit/audit.ts';
 import { decryptField, type Keyring } from '../../security/field-encryption.ts';
 import { loadReferralAnswers, ReferralDataTamperedError, type LoadedReferral } from '../../referrals/store.ts';
 import { referralDisplayGroups } from '../../referrals/display.ts';
+import type { ReferralAnswers } from '../../referrals/questions.ts';
 import { getFirstContactSlot } from '../../offices/first-contact.ts';
 import { sevenDayLimit } from '../../scheduling/deadline.ts';
 import type { ReferralPage, TimelineEntry } from '../pages.ts';
@@ -146,6 +147,7 @@ export function buildReferralPage(
   const assignee = currentAssignee(db, referral.id);
   const safe = loaded ? safeContactFrom(loaded.answers) : null;
   const triage = loaded?.triage ?? null;
+  const flagGroups = groupFlags(triage?.result.flags ?? [], loaded?.answers ?? null);
 
   return {
     kind: 'referral',
@@ -163,6 +165,16 @@ export function buildReferralPage(
     },
     groups: loaded ? referralDisplayGroups(loaded.answers) : null,
     integrityProblem,
+    person: loaded
+      ? {
+          name: typeof loaded.answers.name === 'string' ? loaded.answers.name : null,
+          anythingElse:
+            typeof loaded.answers.anythingElse === 'string' && loaded.answers.anythingElse.trim() !== ''
+              ? loaded.answers.anythingElse
+              : null,
+        }
+      : null,
+    flagGroups,
     triage: triage
       ? {
           originalPriority: triage.result.priority,
@@ -215,4 +227,31 @@ export function buildReferralPage(
       export: staff.role === 'manager',
     },
   };
+}
+
+const SAFEGUARDING_FLAGS = new Set(['children_in_household', 'children_in_regular_contact', 'social_care_involved']);
+const CONTACT_FLAGS = new Set(['no_voicemail', 'no_safe_phone']);
+
+/**
+ * Triage's flags, split three ways for the top of the record: safeguarding (his safety, children), how to
+ * contact him, and administrative gaps. Risk to his life comes from his answers, first.
+ */
+export function groupFlags(
+  flags: ReadonlyArray<{ id: string; text: string }>,
+  answers: Partial<ReferralAnswers> | null,
+): ReferralPage['flagGroups'] {
+  const groups: ReferralPage['flagGroups'] = { safeguarding: [], contact: [], admin: [] };
+  if (answers) {
+    if (answers.madePlanOrTakenSteps === 'yes') groups.safeguarding.push('he has made a plan to end his life');
+    else if (answers.thoughtsOfEndingLife === 'often' || answers.thoughtsOfEndingLife === 'sometimes')
+      groups.safeguarding.push(`thoughts of ending his life (${answers.thoughtsOfEndingLife})`);
+    if (answers.ableToKeepSafe === 'no') groups.safeguarding.push('he does not feel able to keep himself safe');
+    else if (answers.ableToKeepSafe === 'not_sure') groups.safeguarding.push('he is not sure he can keep himself safe');
+  }
+  for (const flag of flags) {
+    if (SAFEGUARDING_FLAGS.has(flag.id)) groups.safeguarding.push(flag.text);
+    else if (CONTACT_FLAGS.has(flag.id)) groups.contact.push(flag.text);
+    else groups.admin.push(flag.text);
+  }
+  return groups;
 }

@@ -1,5 +1,3 @@
-import { asc } from 'drizzle-orm';
-import { offices } from '../../../db/schema/offices.ts';
 import { recordAudit } from '../../audit/audit.ts';
 import { loadReferralAnswers } from '../../referrals/store.ts';
 import { referralCsvHeader, referralCsvRow, toCsvLine } from '../../referrals/display.ts';
@@ -19,22 +17,15 @@ import type { InboxPage } from '../pages.ts';
 import { referralForStaff } from '../casework/access.ts';
 import {
   addNote,
-  assignableStaff,
   assignReferral,
   bookAppointment,
   changeStatus,
   overridePriority,
   recordContactAttempt,
 } from '../casework/actions.ts';
-import {
-  nameMatch,
-  parseInboxFilters,
-  queryInbox,
-  referenceMatch,
-  urgencyOf,
-  type InboxFilters,
-} from '../casework/inbox.ts';
+import { nameMatch, parseInboxFilters, referenceMatch, type InboxFilters } from '../casework/inbox.ts';
 import { buildReferralPage } from '../casework/record.ts';
+import { buildInboxPage } from '../casework/inbox-page.ts';
 import { PRIORITY_LABELS, STATUS_LABELS, type ReferralStatus } from '../casework/statuses.ts';
 
 /** The inbox, the referral record and everything staff do to a referral. */
@@ -55,16 +46,6 @@ export function parseLondonDateTime(value: string): Date | null {
   return londonWallTimeToInstant(match[1]!, `${match[2]}:${match[3]}`);
 }
 
-function filterQuery(filters: InboxFilters): string {
-  const query = new URLSearchParams();
-  if (filters.status !== 'needs_contact') query.set('status', filters.status);
-  if (filters.priority) query.set('priority', filters.priority);
-  if (filters.officeId) query.set('office', filters.officeId);
-  if (filters.assignee) query.set('assignee', filters.assignee);
-  if (filters.overdueOnly) query.set('overdue', '1');
-  return query.toString();
-}
-
 function inboxPage(
   ctx: StaffRouteContext,
   filters: InboxFilters,
@@ -72,46 +53,10 @@ function inboxPage(
   match: ReturnType<typeof referenceMatch>,
   reference = '',
 ): RouteResult {
-  const { db } = ctx.services;
-  const officeRows = db.select({ id: offices.id, name: offices.name }).from(offices).orderBy(asc(offices.name)).all();
-  const mine = officeRows.filter((office) => ctx.staff.officeIds.includes(office.id));
-  const noMatch = search !== null && match === null;
-  const result = noMatch
-    ? { rows: [], total: 0, page: 1, pageCount: 1 }
-    : queryInbox(db, ctx.staff, { filters, ...(match ? { match } : {}) }, ctx.now);
-  const assignees = new Map<string, string>();
-  for (const office of mine) for (const person of assignableStaff(db, office.id)) assignees.set(person.id, person.name);
-  return render({
-    kind: 'inbox',
-    now: ctx.now,
-    rows: result.rows.map((row) => ({
-      id: row.id,
-      reference: row.reference,
-      priority: row.priority,
-      contactBy: row.contactBy,
-      officeName: officeRows.find((o) => o.id === row.officeId)?.name ?? row.officeId,
-      status: row.status,
-      assigneeName: row.assigneeName,
-      receivedAt: row.receivedAt,
-      escalated: row.escalated,
-      urgency: row.status === 'new' || row.status === 'contact_attempted' ? urgencyOf(row.contactBy, ctx.now) : null,
-    })),
-    total: result.total,
-    page: result.page,
-    pageCount: result.pageCount,
-    filters: {
-      status: filters.status,
-      priority: filters.priority ?? '',
-      office: filters.officeId ?? '',
-      assignee: filters.assignee ?? '',
-      overdue: filters.overdueOnly,
-    },
-    offices: mine,
-    assignees: [...assignees].map(([id, name]) => ({ id, name })).sort((a, b) => a.name.localeCompare(b.name)),
-    search,
-    reference,
-    filterQuery: filterQuery(filters),
-  });
+  // The screen's data is built in casework/inbox-page.ts (views, issue 9b).
+  return render(
+    buildInboxPage(ctx.services.db, ctx.services.keyring, ctx.staff, ctx.now, filters, search, match, reference),
+  );
 }
 
 /** Finds the referral for a POST, or answers "not found" (also for another office's referral). */
