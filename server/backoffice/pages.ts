@@ -282,6 +282,79 @@ export interface ReportsPage {
   escalationsOpen: number;
 }
 
+type FirstCallFlagsView = { risk: boolean; children: boolean; noVoicemail: boolean; doNotSayWhoWeAre: boolean };
+
+/** A caseworker's start page (issue 9 views). */
+export interface MyWorkPage {
+  kind: 'my_work';
+  now: Date;
+  isManager: boolean;
+  referrals: Array<{
+    id: string;
+    reference: string;
+    name: string | null;
+    priority: Priority;
+    status: string;
+    contactBy: Date;
+    needsContact: boolean;
+    urgency: 'overdue' | 'due-today' | null;
+    escalated: boolean;
+    flags: FirstCallFlagsView | null;
+    lastAttempt: { at: Date; text: string } | null;
+  }>;
+  firstContactsToday: Array<{
+    referralId: string;
+    reference: string;
+    name: string | null;
+    startsAt: Date;
+    endsAt: Date;
+    channel: string | null;
+    missed: boolean;
+    flags: FirstCallFlagsView | null;
+  }>;
+  appointmentsThisWeek: Array<{
+    id: string;
+    referralId: string;
+    reference: string;
+    name: string | null;
+    startsAt: Date;
+    durationMinutes: number;
+    mode: string;
+    officeName: string | null;
+  }>;
+  withManager: Array<{ id: string; reference: string; name: string | null; priority: Priority; raisedAt: Date }>;
+}
+
+/** The office calendar: a week of appointments, by day and caseworker. */
+export interface CalendarPage {
+  kind: 'calendar';
+  /** Monday, YYYY-MM-DD. */
+  weekOf: string;
+  previousWeek: string;
+  nextWeek: string;
+  offices: OfficeOption[];
+  officeId: string;
+  total: number;
+  days: Array<{
+    date: string;
+    label: string;
+    isToday: boolean;
+    people: Array<{
+      staffName: string;
+      appointments: Array<{
+        id: string;
+        referralId: string;
+        reference: string;
+        startsAt: Date;
+        endsAt: Date;
+        durationMinutes: number;
+        where: string;
+        status: string;
+      }>;
+    }>;
+  }>;
+}
+
 export interface MessagePage {
   kind: 'forbidden' | 'not_found' | 'csrf_failed';
   status: number;
@@ -305,6 +378,8 @@ export type BackofficePage =
   | PatternPage
   | FailedMailPage
   | ReportsPage
+  | MyWorkPage
+  | CalendarPage
   | MessagePage;
 
 export type PageOfKind<K extends BackofficePage['kind']> = Extract<BackofficePage, { kind: K }>;

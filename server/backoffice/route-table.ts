@@ -6,6 +6,7 @@ import { caseworkRoutes } from './routes/casework.ts';
 import { adminOfficeRoutes } from './routes/admin-offices.ts';
 import { adminMailRoutes } from './routes/admin-mail.ts';
 import { reportRoutes } from './routes/reports.ts';
+import { viewRoutes } from './routes/views.ts';
 
 /**
  * Every back-office route, with who may use it. The one source for the /staff gate and for the role-by-route
@@ -13,6 +14,7 @@ import { reportRoutes } from './routes/reports.ts';
  */
 export const staffRoutes: readonly StaffRoute[] = [
   ...caseworkRoutes,
+  ...viewRoutes,
   ...reportRoutes,
   ...authRoutes,
   ...adminStaffRoutes,
