@@ -9,3 +9,4 @@ export * from './scheduling.ts';
 export * from './alerts.ts';
 export * from './casework.ts';
 export * from './statistics.ts';
+export * from './form-drafts.ts';
