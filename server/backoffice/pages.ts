@@ -178,6 +178,33 @@ export interface ReferralPage {
   integrityProblem: string | null;
   /** Shown at the top of the record on every width: the name he gave and his own words ("anything else"). */
   person: { name: string | null; anythingElse: string | null } | null;
+  /** The contact plan while he has not been reached: next safe window per channel, what is still needed. */
+  plan: {
+    attempts: number;
+    requiredAttempts: number;
+    exhausted: boolean;
+    missing: string[];
+    windows: Array<{
+      channel: string;
+      label: string;
+      allowed: boolean;
+      why: string | null;
+      from: Date | null;
+      to: Date | null;
+    }>;
+  } | null;
+  /** Appointments with their life cycle (issue 9); the older `appointments` list stays for compatibility. */
+  appointmentViews: Array<{
+    id: string;
+    startsAt: Date;
+    durationMinutes: number;
+    where: string;
+    staffName: string | null;
+    status: string;
+    statusLabel: string;
+    confirmedWithHim: boolean;
+    upcoming: boolean;
+  }>;
   /** Flags for the top of the record, grouped so safeguarding never looks like paperwork. */
   flagGroups: { safeguarding: string[]; contact: string[]; admin: string[] };
   triage: {
@@ -211,6 +238,8 @@ export interface ReferralPage {
   } | null;
   assignee: { id: string; name: string } | null;
   assignable: Array<{ id: string; name: string }>;
+  /** Who may see him at an appointment (the office's caseworkers and managers). */
+  caseworkers: Array<{ id: string; name: string }>;
   attempts: TimelineEntry[];
   appointments: Array<{
     startsAt: Date;

@@ -15,6 +15,8 @@ import { decryptField, type Keyring } from '../../security/field-encryption.ts';
 import { loadReferralAnswers, ReferralDataTamperedError, type LoadedReferral } from '../../referrals/store.ts';
 import { referralDisplayGroups } from '../../referrals/display.ts';
 import type { ReferralAnswers } from '../../referrals/questions.ts';
+import { contactPlan } from '../../casework/contact-plan.ts';
+import { APPOINTMENT_STATUS_LABELS, appointmentsForReferral } from '../../casework/appointments.ts';
 import { getFirstContactSlot } from '../../offices/first-contact.ts';
 import { sevenDayLimit } from '../../scheduling/deadline.ts';
 import type { ReferralPage, TimelineEntry } from '../pages.ts';
@@ -175,6 +177,18 @@ export function buildReferralPage(
         }
       : null,
     flagGroups,
+    plan: safe && referral.status !== 'closed' ? planView(contactPlan(db, referral, safe, now)) : null,
+    appointmentViews: appointmentsForReferral(db, referral.id).map((row) => ({
+      id: row.id,
+      startsAt: row.startsAt,
+      durationMinutes: row.durationMinutes,
+      where: row.mode === 'office' ? officeName(row.officeId) || 'At the office' : 'Remote (phone or video)',
+      staffName: row.staffName,
+      status: row.status,
+      statusLabel: APPOINTMENT_STATUS_LABELS[row.status] ?? row.status,
+      confirmedWithHim: row.confirmedWithHim,
+      upcoming: row.status === 'booked' && row.startsAt.getTime() > now.getTime() - row.durationMinutes * 60_000,
+    })),
     triage: triage
       ? {
           originalPriority: triage.result.priority,
@@ -213,6 +227,7 @@ export function buildReferralPage(
         : null,
     assignee,
     assignable: staff.role === 'manager' ? assignableStaff(db, referral.officeId) : [],
+    caseworkers: assignableStaff(db, referral.officeId),
     attempts,
     appointments: appointmentRows,
     notes,
@@ -254,4 +269,23 @@ export function groupFlags(
     else groups.admin.push(flag.text);
   }
   return groups;
+}
+
+/** Only while nobody has reached him: after that the plan has done its job. */
+function planView(plan: ReturnType<typeof contactPlan>): ReferralPage['plan'] {
+  if (plan.reached || plan.declined) return null;
+  return {
+    attempts: plan.attempts.count,
+    requiredAttempts: plan.required.attempts,
+    exhausted: plan.exhausted,
+    missing: plan.missing,
+    windows: plan.windows.map((w) => ({
+      channel: w.channel,
+      label: w.label,
+      allowed: w.allowed,
+      why: w.why,
+      from: w.from,
+      to: w.to,
+    })),
+  };
 }

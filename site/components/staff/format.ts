@@ -121,3 +121,15 @@ export function describeAuditDetail(detail: Record<string, unknown>, names: Read
     })
     .join('; ');
 }
+
+const timeOnly = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Europe/London',
+  hour: '2-digit',
+  minute: '2-digit',
+  hour12: false,
+});
+
+/** "17:30". */
+export function formatTime(date: Date | null | undefined): string {
+  return valid(date) ? timeOnly.format(date) : '';
+}
