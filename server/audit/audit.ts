@@ -38,6 +38,15 @@ export const AUDIT_ACTIONS = [
   'audit_viewed',
   'office_settings_changed',
   'mail_retry_requested',
+  // Casework promises (issue 9).
+  'first_contact_slot_missed',
+  'appointment_rescheduled',
+  'appointment_cancelled',
+  'appointment_outcome_recorded',
+  'referral_reopened',
+  'wish_broken_recorded',
+  'manager_decision_recorded',
+  'referrals_reassigned',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { and, count, eq, inArray, isNull } from 'drizzle-orm';
-import { referrals } from '../../../db/schema/referrals.ts';
-import { staffOffices, staffUsers } from '../../../db/schema/staff.ts';
+import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { referrals } from '../../db/schema/referrals.ts';
+import { staffOffices, staffUsers } from '../../db/schema/staff.ts';
 import {
   appointments,
   caseNotes,
@@ -10,24 +10,26 @@ import {
   priorityOverrides,
   referralAssignments,
   statusChanges,
-} from '../../../db/schema/casework.ts';
-import type { PortalDb } from '../../../db/client.ts';
-import type { SessionStaff } from '../../auth/sessions.ts';
-import { recordAudit } from '../../audit/audit.ts';
-import { encryptField, type Keyring } from '../../security/field-encryption.ts';
-import { enqueueEmail } from '../../mail/outbox.ts';
-import { alertAddressesFor } from '../../offices/recipients.ts';
-import { calendarFor } from '../../offices/calendar.ts';
-import { contactBy as computeContactBy, sevenDayLimit } from '../../scheduling/deadline.ts';
-import { loadReferralAnswers, ReferralDataTamperedError } from '../../referrals/store.ts';
-import type { Priority } from '../../triage/types.ts';
-import type { PortalTx } from '../db.ts';
-import type { ReferralHead } from './access.ts';
+} from '../../db/schema/casework.ts';
+import type { PortalDb } from '../../db/client.ts';
+import type { DbWriter } from '../../db/writer.ts';
+import type { SessionStaff } from '../auth/sessions.ts';
+import { recordAudit } from '../audit/audit.ts';
+import { encryptField, type Keyring } from '../security/field-encryption.ts';
+import { calendarFor } from '../offices/calendar.ts';
+import { contactBy as computeContactBy } from '../scheduling/deadline.ts';
+import { fitDeadlineToSafeTimes } from '../scheduling/safe-deadline.ts';
+import { loadReferralAnswers, ReferralDataTamperedError } from '../referrals/store.ts';
+import { CASEWORK_ROLES } from '../staff/roles.ts';
+import type { Priority } from '../triage/types.ts';
+import { casenoteAad, fail, NOTE_MAX, REASON_MAX, type ActionResult, type ReferralHead } from './types.ts';
+import { notifyAssignee, type NotifyContext } from './notify.ts';
+import { reproposeFirstContact } from './first-contact.ts';
 import { contactAttemptProblem, safeContactFrom } from './safe-contact.ts';
 import {
-  canTransition,
-  CLOSED_REASON_LABELS,
-  ESCALATE_UNABLE_TO_CONTACT,
+  CONTACT_CHANNELS,
+  CONTACT_OUTCOMES,
+  isCountingDown,
   PRIORITY_LABELS,
   REACHED_OUTCOMES,
   type ClosedReason,
@@ -42,29 +44,22 @@ import {
  * checked that this member of staff may work on this referral (access.ts).
  */
 
-export type ActionResult<T = unknown> =
-  ({ ok: true; message: string } & T) | { ok: false; errors: Record<string, string> };
-
-const fail = (field: string, message: string): { ok: false; errors: Record<string, string> } => ({
-  ok: false,
-  errors: { [field]: message },
-});
-
-export const casenoteAad = (table: string, id: string) => `casework:${table}:${id}`;
-
-function setStatus(
-  tx: PortalTx,
+export function setStatus(
+  tx: DbWriter,
   referral: ReferralHead,
   to: ReferralStatus,
   staffId: string,
   now: Date,
   closedReason: ClosedReason | null = null,
+  reasonEnc: ((id: string) => string) | null = null,
 ): void {
   if (referral.status === to) return;
   tx.update(referrals).set({ status: to }).where(eq(referrals.id, referral.id)).run();
+  const changeId = randomUUID();
   tx.insert(statusChanges)
     .values({
-      id: randomUUID(),
+      id: changeId,
+      reasonEnc: reasonEnc ? reasonEnc(changeId) : null,
       referralId: referral.id,
       staffId,
       fromStatus: referral.status,
@@ -87,7 +82,7 @@ function setStatus(
 }
 
 /** His answers and triage, or null when there are none or they fail their integrity check. */
-function readableReferral(db: PortalDb, keyring: Keyring, referralId: string) {
+export function readableReferral(db: PortalDb, keyring: Keyring, referralId: string) {
   try {
     return loadReferralAnswers(db, keyring, referralId);
   } catch (error) {
@@ -116,7 +111,7 @@ export function assignableStaff(db: PortalDb, officeId: string): Array<{ id: str
     .all();
 }
 
-export function currentAssignee(db: PortalDb | PortalTx, referralId: string): { id: string; name: string } | null {
+export function currentAssignee(db: DbWriter, referralId: string): { id: string; name: string } | null {
   return (
     db
       .select({ id: staffUsers.id, name: staffUsers.name })
@@ -129,7 +124,7 @@ export function currentAssignee(db: PortalDb | PortalTx, referralId: string): { 
 
 /**
  * Managers assign and reassign to anyone who can work on it (or nobody: `targetId` null). Caseworkers can only
- * take an unassigned referral themselves.
+ * take an unassigned referral themselves. The new assignee is emailed (no personal data).
  */
 export function assignReferral(
   db: PortalDb,
@@ -137,6 +132,7 @@ export function assignReferral(
   referral: ReferralHead,
   targetId: string | null,
   now: Date,
+  notify?: NotifyContext,
 ): ActionResult {
   const current = currentAssignee(db, referral.id);
   if (staff.role !== 'manager') {
@@ -150,26 +146,8 @@ export function assignReferral(
   if ((current?.id ?? null) === targetId)
     return { ok: true, message: 'Nothing changed: it was already assigned that way.' };
   db.transaction((tx) => {
-    if (targetId === null) tx.delete(referralAssignments).where(eq(referralAssignments.referralId, referral.id)).run();
-    else
-      tx.insert(referralAssignments)
-        .values({ referralId: referral.id, staffId: targetId, assignedAt: now, assignedBy: staff.id })
-        .onConflictDoUpdate({
-          target: referralAssignments.referralId,
-          set: { staffId: targetId, assignedAt: now, assignedBy: staff.id },
-        })
-        .run();
-    recordAudit(
-      tx,
-      {
-        actorId: staff.id,
-        action: 'referral_assigned',
-        referralId: referral.id,
-        officeId: referral.officeId,
-        detail: { assigneeId: { before: current?.id ?? null, after: targetId } },
-      },
-      now,
-    );
+    writeAssignment(tx, referral, current?.id ?? null, targetId, staff.id, now);
+    if (targetId !== null && notify) notifyAssignee(tx, notify, referral, 'assigned', staff.id, now, targetId);
   });
   if (targetId === null) return { ok: true, message: 'The referral is now unassigned.' };
   const name =
@@ -179,11 +157,47 @@ export function assignReferral(
   return { ok: true, message: `Assigned to ${name}.` };
 }
 
+/** Writes an assignment and its audit entry (inside the caller's transaction). */
+export function writeAssignment(
+  tx: DbWriter,
+  referral: Pick<ReferralHead, 'id' | 'officeId'>,
+  before: string | null,
+  targetId: string | null,
+  actorId: string,
+  now: Date,
+): void {
+  if (targetId === null) tx.delete(referralAssignments).where(eq(referralAssignments.referralId, referral.id)).run();
+  else
+    tx.insert(referralAssignments)
+      .values({ referralId: referral.id, staffId: targetId, assignedAt: now, assignedBy: actorId })
+      .onConflictDoUpdate({
+        target: referralAssignments.referralId,
+        set: { staffId: targetId, assignedAt: now, assignedBy: actorId },
+      })
+      .run();
+  recordAudit(
+    tx,
+    {
+      actorId,
+      action: 'referral_assigned',
+      referralId: referral.id,
+      officeId: referral.officeId,
+      detail: { assigneeId: { before, after: targetId } },
+    },
+    now,
+  );
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Priority override (managers)
 
-export const REASON_MAX = 1000;
+const PRIORITY_RANK: Record<Priority, number> = { today: 0, next_working_day: 1, within_7_days: 2 };
 
+/**
+ * A manager's change of priority. The deadline and the proposed first contact are recomputed together: the
+ * deadline from the office calendar and his safe times, then a new slot before it (or a fallback managers are
+ * told about), so a slot is never left after the deadline. A raise emails the assignee.
+ */
 export function overridePriority(
   db: PortalDb,
   keyring: Keyring,
@@ -191,7 +205,8 @@ export function overridePriority(
   referral: ReferralHead,
   input: { priority: string; reason: string },
   now: Date,
-): ActionResult<{ contactBy: Date }> {
+  notify?: NotifyContext,
+): ActionResult<{ contactBy: Date; explanation: string | null }> {
   if (staff.role !== 'manager') return fail('priority', 'Only a manager can change the priority.');
   const priorities: readonly string[] = ['today', 'next_working_day', 'within_7_days'];
   const errors: Record<string, string> = {};
@@ -205,12 +220,22 @@ export function overridePriority(
   if (Object.keys(errors).length > 0) return { ok: false, errors };
 
   const priority = input.priority as Priority;
-  const trigger = readableReferral(db, keyring, referral.id)?.triage.result.mustContactBeforeDate ?? null;
-  // The deadline follows the new priority from the time he wrote, in his office's calendar, never past 7 days.
-  const deadline = computeContactBy(priority, referral.receivedAt, calendarFor(db, referral.officeId), trigger);
+  const loaded = readableReferral(db, keyring, referral.id);
+  const trigger = loaded?.triage.result.mustContactBeforeDate ?? null;
+  const calendar = calendarFor(db, referral.officeId);
+  // The deadline follows the new priority from the time he wrote, in his office's calendar, never past 7 days,
+  // and it is never set before the first time it is safe to call him inside office hours.
+  const base = computeContactBy(priority, referral.receivedAt, calendar, trigger);
+  const safe = loaded ? safeContactFrom(loaded.answers) : null;
+  const fit = safe
+    ? fitDeadlineToSafeTimes(base.contactBy, now, referral.receivedAt, calendar, safe)
+    : { kind: 'fits' as const, contactBy: base.contactBy };
+  const contactBy = fit.contactBy;
+  const explanation = fit.kind === 'fits' ? null : fit.explanation;
   const id = randomUUID();
+  const raised = PRIORITY_RANK[priority] < PRIORITY_RANK[referral.priority];
   db.transaction((tx) => {
-    tx.update(referrals).set({ priority, contactBy: deadline.contactBy }).where(eq(referrals.id, referral.id)).run();
+    tx.update(referrals).set({ priority, contactBy }).where(eq(referrals.id, referral.id)).run();
     tx.insert(priorityOverrides)
       .values({
         id,
@@ -219,7 +244,7 @@ export function overridePriority(
         fromPriority: referral.priority,
         toPriority: priority,
         contactByBefore: referral.contactBy,
-        contactByAfter: deadline.contactBy,
+        contactByAfter: contactBy,
         reasonEnc: encryptField(keyring, reason, casenoteAad('priority_overrides', id)),
         createdAt: now,
       })
@@ -233,19 +258,28 @@ export function overridePriority(
         officeId: referral.officeId,
         detail: {
           priority: { before: referral.priority, after: priority },
-          contactBy: { before: referral.contactBy.toISOString(), after: deadline.contactBy.toISOString() },
+          contactBy: { before: referral.contactBy.toISOString(), after: contactBy.toISOString() },
+          ...(explanation ? { deadlineExplanation: fit.kind } : {}),
         },
       },
       now,
     );
+    if (safe && isCountingDown(referral.status)) {
+      reproposeFirstContact(tx, { ...referral, contactBy }, safe, now, null);
+    }
+    if (raised && notify)
+      notifyAssignee(tx, notify, { ...referral, priority, contactBy }, 'priority_raised', staff.id, now);
   });
-  return { ok: true, message: `Priority changed to ${PRIORITY_LABELS[priority]}.`, contactBy: deadline.contactBy };
+  return {
+    ok: true,
+    message: `Priority changed to ${PRIORITY_LABELS[priority]}.${explanation ? ` Note: ${explanation}.` : ''}`,
+    contactBy,
+    explanation,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------
 // Contact attempts
-
-export const NOTE_MAX = 5000;
 
 export interface ContactAttemptInput {
   channel: string;
@@ -253,8 +287,17 @@ export interface ContactAttemptInput {
   note: string;
   /** When it happened; defaults to now. */
   at: Date | null;
+  /** Phone calls: was the number withheld? */
+  withheldNumber?: boolean | null;
+  /** Did we say who we are? */
+  saidWhoWeAre?: boolean | null;
 }
 
+/**
+ * Records a try to reach him, after checking it against every wish it concerns. An attempt that reached him
+ * (or his own contact) takes the referral out of the needs-contact queue; anything else keeps it there. Whoever
+ * records an attempt on an unassigned referral takes it.
+ */
 export function recordContactAttempt(
   db: PortalDb,
   keyring: Keyring,
@@ -262,12 +305,11 @@ export function recordContactAttempt(
   referral: ReferralHead,
   input: ContactAttemptInput,
   now: Date,
-): ActionResult {
-  const channels: readonly string[] = ['phone', 'text', 'email', 'letter'];
-  const outcomes: readonly string[] = ['spoke', 'no_answer', 'voicemail_left', 'wrong_number', 'declined'];
+): ActionResult<{ assignedToMe: boolean }> {
   const errors: Record<string, string> = {};
-  if (!channels.includes(input.channel)) errors.channel = 'Choose how you contacted him.';
-  if (!outcomes.includes(input.outcome)) errors.outcome = 'Choose what happened.';
+  if (!(CONTACT_CHANNELS as readonly string[]).includes(input.channel))
+    errors.channel = 'Choose how you contacted him.';
+  if (!(CONTACT_OUTCOMES as readonly string[]).includes(input.outcome)) errors.outcome = 'Choose what happened.';
   if (input.note.length > NOTE_MAX) errors.note = `The note must be ${NOTE_MAX} characters or fewer.`;
   const at = input.at ?? now;
   if (at.getTime() > now.getTime() + 60_000) errors.at = 'The time of the attempt cannot be in the future.';
@@ -286,7 +328,13 @@ export function recordContactAttempt(
       'outcome',
       'His answers cannot be read, so his contact wishes cannot be checked. Do not contact him: tell your manager.',
     );
-  const problem = contactAttemptProblem(safeContactFrom(loaded.answers), { channel, outcome, at });
+  const problem = contactAttemptProblem(safeContactFrom(loaded.answers), {
+    channel,
+    outcome,
+    at,
+    withheldNumber: input.withheldNumber ?? null,
+    saidWhoWeAre: input.saidWhoWeAre ?? null,
+  });
   if (problem) {
     recordAudit(
       db,
@@ -299,11 +347,15 @@ export function recordContactAttempt(
       },
       now,
     );
-    return fail('outcome', problem);
+    return fail(
+      problem.startsWith('He said we must not say who we are. Confirm') ? 'saidWhoWeAre' : 'outcome',
+      problem,
+    );
   }
 
   const id = randomUUID();
   const note = input.note.trim();
+  let assignedToMe = false;
   db.transaction((tx) => {
     tx.insert(contactAttempts)
       .values({
@@ -313,6 +365,8 @@ export function recordContactAttempt(
         attemptedAt: at,
         channel,
         outcome,
+        withheldNumber: channel === 'phone' ? (input.withheldNumber ?? null) : null,
+        saidWhoWeAre: input.saidWhoWeAre ?? null,
         noteEnc: note ? encryptField(keyring, note, casenoteAad('contact_attempts', id)) : null,
         createdAt: now,
       })
@@ -328,81 +382,44 @@ export function recordContactAttempt(
       },
       now,
     );
+    // Nobody has it: whoever is trying to reach him has it now, so the next try is theirs to plan.
+    if (!currentAssignee(tx, referral.id) && CASEWORK_ROLES.includes(staff.role)) {
+      writeAssignment(tx, referral, null, staff.id, staff.id, now);
+      assignedToMe = true;
+    }
     if (REACHED_OUTCOMES.includes(outcome)) {
-      if (
-        canTransition(referral.status, 'in_contact') &&
-        (referral.status === 'new' || referral.status === 'contact_attempted')
-      ) {
-        setStatus(tx, referral, 'in_contact', staff.id, now);
-      }
+      if (isCountingDown(referral.status)) setStatus(tx, referral, 'in_contact', staff.id, now);
+      // Reached: whatever was waiting for a manager because he could not be reached is resolved.
+      tx.update(escalations)
+        .set({ resolvedAt: now, resolvedBy: staff.id })
+        .where(and(eq(escalations.referralId, referral.id), isNull(escalations.resolvedAt)))
+        .run();
     } else if (referral.status === 'new') {
       setStatus(tx, referral, 'contact_attempted', staff.id, now);
     }
   });
-  return { ok: true, message: 'Contact attempt recorded.' };
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Appointments
-
-export function bookAppointment(
-  db: PortalDb,
-  keyring: Keyring,
-  staff: SessionStaff,
-  referral: ReferralHead,
-  input: { startsAt: Date | null; mode: string; officeId: string; lateReason: string },
-  now: Date,
-): ActionResult {
-  const errors: Record<string, string> = {};
-  if (!input.startsAt) errors.startsAt = 'Enter the date and time of the appointment, like 14/03/2026 10:30.';
-  else if (input.startsAt.getTime() <= now.getTime()) errors.startsAt = 'The appointment must be in the future.';
-  if (input.mode !== 'office' && input.mode !== 'remote') errors.mode = 'Choose an office appointment or a remote one.';
-  if (input.mode === 'office' && !staff.officeIds.includes(input.officeId))
-    errors.officeId = 'Choose one of your offices.';
-  const limit = sevenDayLimit(referral.receivedAt);
-  const late = !!input.startsAt && input.startsAt.getTime() > limit.getTime();
-  const lateReason = input.lateReason.trim();
-  if (late && lateReason.length < 5) {
-    errors.lateReason = 'This is after the 7-day window. Say why (for example, he asked for a later date).';
-  }
-  if (lateReason.length > REASON_MAX) errors.lateReason = `The reason must be ${REASON_MAX} characters or fewer.`;
-  if (referral.status === 'closed') errors.startsAt = 'This referral is closed. Appointments can no longer be booked.';
-  if (Object.keys(errors).length > 0 || !input.startsAt) return { ok: false, errors };
-
-  const id = randomUUID();
-  const startsAt = input.startsAt;
-  db.transaction((tx) => {
-    tx.insert(appointments)
-      .values({
-        id,
-        referralId: referral.id,
-        bookedBy: staff.id,
-        startsAt,
-        mode: input.mode as 'office' | 'remote',
-        officeId: input.mode === 'office' ? input.officeId : null,
-        lateReasonEnc: late ? encryptField(keyring, lateReason, casenoteAad('appointments', id)) : null,
-        createdAt: now,
-      })
-      .run();
-    recordAudit(
-      tx,
-      {
-        actorId: staff.id,
-        action: 'appointment_booked',
-        referralId: referral.id,
-        officeId: referral.officeId,
-        detail: { startsAt: startsAt.toISOString(), mode: input.mode, insideSevenDays: !late },
-      },
-      now,
-    );
-    if (canTransition(referral.status, 'appointment_booked') && referral.status !== 'engaged') {
-      setStatus(tx, referral, 'appointment_booked', staff.id, now);
-    }
-  });
   return {
     ok: true,
-    message: late ? 'Appointment booked (after the 7-day window, with your reason).' : 'Appointment booked.',
+    message: assignedToMe
+      ? 'Contact attempt recorded. The referral is now assigned to you.'
+      : 'Contact attempt recorded.',
+    assignedToMe,
   };
+}
+
+/** Whether any attempt reached him (or he contacted us, or came to an appointment). */
+export function everReached(db: DbWriter, referralId: string): boolean {
+  const attended = db
+    .select({ id: appointments.id })
+    .from(appointments)
+    .where(and(eq(appointments.referralId, referralId), eq(appointments.status, 'attended')))
+    .get();
+  if (attended) return true;
+  return !!db
+    .select({ id: contactAttempts.id })
+    .from(contactAttempts)
+    .where(and(eq(contactAttempts.referralId, referralId), inArray(contactAttempts.outcome, [...REACHED_OUTCOMES])))
+    .get();
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -445,10 +462,7 @@ export function addNote(
   return { ok: true, message: 'Note saved.' };
 }
 
-// ---------------------------------------------------------------------------------------------------------
-// Status
-
-export function openEscalation(db: PortalDb | PortalTx, referralId: string) {
+export function openEscalation(db: DbWriter, referralId: string) {
   return (
     db
       .select()
@@ -456,111 +470,4 @@ export function openEscalation(db: PortalDb | PortalTx, referralId: string) {
       .where(and(eq(escalations.referralId, referralId), isNull(escalations.resolvedAt)))
       .get() ?? null
   );
-}
-
-export interface StatusChangeResult {
-  ok: true;
-  message: string;
-  escalated: boolean;
-}
-
-export function changeStatus(
-  db: PortalDb,
-  keyring: Keyring,
-  staff: SessionStaff,
-  referral: ReferralHead,
-  input: { status: string; closedReason: string },
-  context: { publicBaseUrl: string },
-  now: Date,
-): StatusChangeResult | { ok: false; errors: Record<string, string> } {
-  const to = input.status as ReferralStatus;
-  if (!canTransition(referral.status, to) || to === 'contact_attempted' || to === 'appointment_booked') {
-    return fail('status', 'That change is not possible from the current status.');
-  }
-  let closedReason: ClosedReason | null = null;
-  if (to === 'closed') {
-    if (!(input.closedReason in CLOSED_REASON_LABELS))
-      return fail('closedReason', 'Choose why the referral is closing.');
-    closedReason = input.closedReason as ClosedReason;
-  }
-
-  if (closedReason === 'unable_to_contact') {
-    const attempts =
-      db.select({ n: count() }).from(contactAttempts).where(eq(contactAttempts.referralId, referral.id)).get()?.n ?? 0;
-    if (attempts === 0)
-      return fail('closedReason', 'Record your attempts to contact him before closing as "unable to contact".');
-    if (ESCALATE_UNABLE_TO_CONTACT.includes(referral.priority) && staff.role !== 'manager') {
-      // He may be at risk: a caseworker never closes this; a manager decides what happens next.
-      const already = openEscalation(db, referral.id);
-      if (!already) {
-        db.transaction((tx) => {
-          tx.insert(escalations)
-            .values({
-              id: randomUUID(),
-              referralId: referral.id,
-              reason: 'unable_to_contact',
-              raisedBy: staff.id,
-              raisedAt: now,
-            })
-            .run();
-          const managers = alertAddressesFor(tx, referral.officeId, ['managers']);
-          enqueueEmail(
-            tx,
-            keyring,
-            {
-              kind: 'escalation',
-              to: managers,
-              subject: `[Needs a manager] Unable to contact ${referral.reference} (${PRIORITY_LABELS[referral.priority]})`,
-              text: [
-                'A caseworker could not contact someone whose referral needed contact urgently, and asked a manager to decide what happens next.',
-                '',
-                `Reference: ${referral.reference}`,
-                `Priority:  ${PRIORITY_LABELS[referral.priority]}`,
-                '',
-                `Open it: ${context.publicBaseUrl}/staff/referrals/${referral.id}`,
-                '',
-                '--',
-                'This alert holds no personal details on purpose. Sign in to the back office to see the referral.',
-              ].join('\n'),
-              dedupeKey: `escalation:${referral.id}:unable_to_contact`,
-            },
-            now,
-          );
-          recordAudit(
-            tx,
-            {
-              actorId: staff.id,
-              action: 'escalated_to_manager',
-              referralId: referral.id,
-              officeId: referral.officeId,
-              detail: { reason: 'unable_to_contact', priority: referral.priority, managersAlerted: managers.length },
-            },
-            now,
-          );
-        });
-      }
-      return {
-        ok: true,
-        escalated: true,
-        message: already
-          ? 'Not closed: this referral is already with a manager, who will decide what happens next.'
-          : 'Not closed: this referral needed contact urgently, so it has gone to a manager to decide what happens next. Managers have been emailed.',
-      };
-    }
-  }
-
-  db.transaction((tx) => {
-    setStatus(tx, referral, to, staff.id, now, closedReason);
-    if (to === 'closed' || to === 'in_contact' || to === 'engaged') {
-      tx.update(escalations)
-        .set({ resolvedAt: now, resolvedBy: staff.id })
-        .where(and(eq(escalations.referralId, referral.id), isNull(escalations.resolvedAt)))
-        .run();
-    }
-  });
-  return {
-    ok: true,
-    escalated: false,
-    message: closedReason ? `Referral closed: ${CLOSED_REASON_LABELS[closedReason].toLowerCase()}.` : 'Status changed.',
-  };
 }

@@ -7,7 +7,17 @@ import { encryptJson, encryptField, type Keyring } from '../security/field-encry
 export const RETRY_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 export type OutboxKind =
-  'referral_alert' | 'referral_acknowledgement' | 'escalation' | 'daily_digest' | 'capacity_short' | 'staff_enrolment';
+  | 'referral_alert'
+  | 'referral_acknowledgement'
+  | 'escalation'
+  | 'daily_digest'
+  | 'capacity_short'
+  | 'staff_enrolment'
+  // To the referral's assignee (server/casework/notify.ts).
+  | 'assignee_assigned'
+  | 'assignee_priority_raised'
+  | 'assignee_escalated'
+  | 'assignee_decision';
 
 export interface OutgoingEmail {
   kind: OutboxKind;

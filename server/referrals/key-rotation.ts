@@ -9,7 +9,7 @@ import {
   type Keyring,
 } from '../security/field-encryption.ts';
 import { totpSecretAad } from '../auth/sign-in.ts';
-import { casenoteAad } from '../backoffice/casework/actions.ts';
+import { casenoteAad } from '../casework/types.ts';
 import { answersAad, decryptAnswers, triageAad } from './store.ts';
 
 /** One encrypted column: which table, which row id column, and the AAD each value was encrypted with. */
