@@ -107,78 +107,85 @@ describe("a caseworker's day, and a manager's decision", () => {
     await page.getByRole('button', { name: 'Record attempt' }).click();
   }
 
-  it('my work -> call in his safe time -> no answer -> next window -> reached -> appointment -> attended', async () => {
-    const context = await browser.newContext({ javaScriptEnabled: false });
-    const page = await context.newPage();
-    server.clock.set('2026-12-07T14:05:00Z');
-    await signInInBrowser(page, server, caseworker);
+  it(
+    'my work -> call in his safe time -> no answer -> next window -> reached -> appointment -> attended',
+    { timeout: 300_000 },
+    async () => {
+      const context = await browser.newContext({ javaScriptEnabled: false });
+      const page = await context.newPage();
+      server.clock.set('2026-12-07T14:05:00Z');
+      await signInInBrowser(page, server, caseworker);
 
-    // My work: today's proposed first contact, with its time and channel, and my referrals by deadline.
-    await page.goto(`${server.baseUrl}/staff/my-work`);
-    const today = await page.locator('section[aria-labelledby="today-heading"]').innerText();
-    expect(today).toContain('14:00 to 14:30');
-    expect(today).toContain('Phone call');
-    expect(today).toContain(daily.reference);
-    expect(today).toContain('No voicemail');
-    const mine = await page.locator('section[aria-labelledby="mine-heading"]').innerText();
-    expect(mine).toContain(daily.reference);
-    expect(mine).toContain('Dominic Ashgrove');
-    expect(mine.indexOf(urgent.reference)).toBeLessThan(mine.indexOf(daily.reference)); // by deadline
+      // My work: today's proposed first contact, with its time and channel, and my referrals by deadline.
+      await page.goto(`${server.baseUrl}/staff/my-work`);
+      const today = await page.locator('section[aria-labelledby="today-heading"]').innerText();
+      expect(today).toContain('14:00 to 14:30');
+      expect(today).toContain('Phone call');
+      expect(today).toContain(daily.reference);
+      expect(today).toContain('No voicemail');
+      const mine = await page.locator('section[aria-labelledby="mine-heading"]').innerText();
+      expect(mine).toContain(daily.reference);
+      expect(mine).toContain('Dominic Ashgrove');
+      expect(mine.indexOf(urgent.reference)).toBeLessThan(mine.indexOf(daily.reference)); // by deadline
 
-    // The call, at 14:05 (inside his afternoons): no answer.
-    await page.locator('section[aria-labelledby="today-heading"]').getByRole('link', { name: daily.reference }).click();
-    expect(await page.locator('.record-name').innerText()).toContain('Dominic Ashgrove');
-    await recordAttempt(page, 'Phone call', 'No answer');
-    expect(await page.locator('.notice').first().innerText()).toContain('Contact attempt recorded');
-    expect(await page.locator('.record-summary').innerText()).toContain('Contact attempted');
+      // The call, at 14:05 (inside his afternoons): no answer.
+      await page
+        .locator('section[aria-labelledby="today-heading"]')
+        .getByRole('link', { name: daily.reference })
+        .click();
+      expect(await page.locator('.record-name').innerText()).toContain('Dominic Ashgrove');
+      await recordAttempt(page, 'Phone call', 'No answer');
+      expect(await page.locator('.notice').first().innerText()).toContain('Contact attempt recorded');
+      expect(await page.locator('.record-summary').innerText()).toContain('Contact attempted');
 
-    // The plan: one of three, and the next safe window for a call is an afternoon.
-    const plan = await page.locator('#plan').innerText();
-    expect(plan).toContain('1 of at least 3 attempts');
-    const phoneWindow = (await page.locator('#plan li', { hasText: 'Phone call:' }).innerText()).trim();
-    expect(phoneWindow).not.toContain('Do not use');
-    expect(phoneWindow).toMatch(/(1[2-6]):\d\d/);
+      // The plan: one of three, and the next safe window for a call is an afternoon.
+      const plan = await page.locator('#plan').innerText();
+      expect(plan).toContain('1 of at least 3 attempts');
+      const phoneWindow = (await page.locator('#plan li', { hasText: 'Phone call:' }).innerText()).trim();
+      expect(phoneWindow).not.toContain('Do not use');
+      expect(phoneWindow).toMatch(/(1[2-6]):\d\d/);
 
-    // Next day, 15:00: he answers.
-    server.clock.set('2026-12-08T15:00:00Z');
-    await signInInBrowser(page, server, caseworker); // a day later the session has long ended
-    await record(page, daily.id);
-    await recordAttempt(page, 'Phone call', 'Spoke to him');
-    expect(await page.locator('.record-summary').innerText()).toContain('In contact');
-    expect(await page.locator('#plan').count()).toBe(0);
+      // Next day, 15:00: he answers.
+      server.clock.set('2026-12-08T15:00:00Z');
+      await signInInBrowser(page, server, caseworker); // a day later the session has long ended
+      await record(page, daily.id);
+      await recordAttempt(page, 'Phone call', 'Spoke to him');
+      expect(await page.locator('.record-summary').innerText()).toContain('In contact');
+      expect(await page.locator('#plan').count()).toBe(0);
 
-    // An appointment on Thursday at 11:00, an hour, remote, with me.
-    const booking = page.locator('#appointment');
-    await booking.getByLabel('Date and time').fill('2026-12-10T11:00');
-    await booking.getByLabel('How long').selectOption('60');
-    await booking.getByLabel('Caseworker who will see him').selectOption(caseworker.id);
-    await booking.getByLabel('Remote (phone or video)').check();
-    await page.getByRole('button', { name: 'Book appointment' }).click();
-    expect(await page.locator('.notice').first().innerText()).toContain('Appointment booked');
-    const appointment = page.locator('#appointments-list + ul li').first();
-    expect(await appointment.innerText()).toContain('Booked');
-    expect(await appointment.innerText()).not.toContain('not yet confirmed');
+      // An appointment on Thursday at 11:00, an hour, remote, with me.
+      const booking = page.locator('#appointment');
+      await booking.getByLabel('Date and time').fill('2026-12-10T11:00');
+      await booking.getByLabel('How long').selectOption('60');
+      await booking.getByLabel('Caseworker who will see him').selectOption(caseworker.id);
+      await booking.getByLabel('Remote (phone or video)').check();
+      await page.getByRole('button', { name: 'Book appointment' }).click();
+      expect(await page.locator('.notice').first().innerText()).toContain('Appointment booked');
+      const appointment = page.locator('#appointments-list + ul li').first();
+      expect(await appointment.innerText()).toContain('Booked');
+      expect(await appointment.innerText()).not.toContain('not yet confirmed');
 
-    await page.goto(`${server.baseUrl}/staff/my-work`);
-    expect(await page.locator('section[aria-labelledby="appointments-heading"]').innerText()).toContain(
-      daily.reference,
-    );
-    await page.goto(`${server.baseUrl}/staff/calendar?week=2026-12-07`);
-    const thursday = await page.locator('section[aria-labelledby="day-2026-12-10"]').innerText();
-    expect(thursday).toContain('Casey Worker');
-    expect(thursday).toContain('11:00 to 12:00');
+      await page.goto(`${server.baseUrl}/staff/my-work`);
+      expect(await page.locator('section[aria-labelledby="appointments-heading"]').innerText()).toContain(
+        daily.reference,
+      );
+      await page.goto(`${server.baseUrl}/staff/calendar?week=2026-12-07`);
+      const thursday = await page.locator('section[aria-labelledby="day-2026-12-10"]').innerText();
+      expect(thursday).toContain('Casey Worker');
+      expect(thursday).toContain('11:00 to 12:00');
 
-    // Thursday, after the appointment: he came.
-    server.clock.set('2026-12-10T12:05:00Z');
-    await signInInBrowser(page, server, caseworker);
-    await record(page, daily.id);
-    await page.getByRole('button', { name: 'He attended' }).click();
-    expect(await page.locator('.record-summary').innerText()).toContain('Engaged');
-    expect(await page.locator('#appointments-list + ul li').first().innerText()).toContain('Attended');
-    await context.close();
-  });
+      // Thursday, after the appointment: he came.
+      server.clock.set('2026-12-10T12:05:00Z');
+      await signInInBrowser(page, server, caseworker);
+      await record(page, daily.id);
+      await page.getByRole('button', { name: 'He attended' }).click();
+      expect(await page.locator('.record-summary').innerText()).toContain('Engaged');
+      expect(await page.locator('#appointments-list + ul li').first().innerText()).toContain('Attended');
+      await context.close();
+    },
+  );
 
-  it('a Today referral nobody could reach goes to a manager, who decides', async () => {
+  it('a Today referral nobody could reach goes to a manager, who decides', { timeout: 300_000 }, async () => {
     server.clock.set('2026-12-07T16:00:00Z');
     const caseworkerContext = await browser.newContext({ javaScriptEnabled: false });
     const page = await caseworkerContext.newPage();
