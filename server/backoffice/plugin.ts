@@ -54,6 +54,10 @@ export function backofficePrepare(options: BackofficeOptions) {
   const routes = options.routes ?? staffRoutes;
   const names = staffCookieNames(config.servedOverHttps);
   const allowedOrigin = new URL(config.publicBaseUrl).origin;
+  // Staff screens (GET routes), to find the screen a late form belongs to.
+  const screenPatterns = routes
+    .filter((route) => route.method === 'GET' && route.access.kind === 'staff')
+    .map((route) => new RegExp(`^${route.path.replace(/:[A-Za-z]+/g, '[^/]+').replace(/\./g, '\\.')}$`));
 
   return async (scope: FastifyInstance, renderAstro: AstroRender): Promise<void> => {
     // Form posts are parsed here; Astro pages are GET-only, so nothing else needs the raw body.
@@ -183,7 +187,7 @@ export function backofficePrepare(options: BackofficeOptions) {
             header(request.headers.referer),
             header(request.headers['sec-fetch-site']),
           ) && csrfTokenMatches(config.sessionSecret, `session:${late.sessionId}`, body._csrf);
-        const returnPath = formReturnPath(allowedOrigin, header(request.headers.referer), request.url);
+        const returnPath = formReturnPath(allowedOrigin, header(request.headers.referer), request.url, screenPatterns);
         const query = new URLSearchParams({ ended: late.reason });
         if (fromUs) {
           saveFormDraft(
@@ -262,7 +266,12 @@ export function formNameFor(url: string): string {
 }
 
 /** The screen a form was on: its Referer when that is one of our /staff pages, else the record it posts to. */
-export function formReturnPath(origin: string, referer: string | undefined, postUrl: string): string {
+export function formReturnPath(
+  origin: string,
+  referer: string | undefined,
+  postUrl: string,
+  screens: readonly RegExp[] = [],
+): string {
   if (referer) {
     try {
       const url = new URL(referer);
@@ -273,7 +282,17 @@ export function formReturnPath(origin: string, referer: string | undefined, post
     }
   }
   const record = /^\/staff\/referrals\/[0-9a-f-]{36}/.exec(postUrl);
-  return record ? record[0] : '/staff';
+  if (record) return record[0];
+  // Otherwise the nearest screen above the address it posts to (…/staff/:id/disable -> …/staff/:id).
+  const path = postUrl.split('?')[0]!;
+  for (
+    let candidate = path;
+    candidate.lastIndexOf('/') > 0;
+    candidate = candidate.slice(0, candidate.lastIndexOf('/'))
+  ) {
+    if (screens.some((pattern) => pattern.test(candidate))) return safeReturnPath(candidate) ?? '/staff';
+  }
+  return '/staff';
 }
 
 function toStaffLocal(session: ValidSession, now: Date): StaffLocal {
