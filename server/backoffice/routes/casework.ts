@@ -329,7 +329,12 @@ export const caseworkRoutes: StaffRoute[] = [
           ctx.now,
         );
         if (!result.ok)
-          return redirect(recordPath(referral.id, 'close'), { form: 'close', errors: result.errors, values });
+          // Errors show on the record's status form, which is where closing is asked.
+          return redirect(recordPath(referral.id, 'status'), {
+            form: 'status',
+            errors: result.errors,
+            values: { status: 'closed', ...values },
+          });
         if (result.escalated) ctx.services.mail.signal.notify();
         return redirect(recordPath(referral.id), {
           messages: [{ kind: result.escalated ? 'warning' : 'success', text: result.message }],
