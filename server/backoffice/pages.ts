@@ -238,6 +238,17 @@ export interface ReferralPage {
   } | null;
   assignee: { id: string; name: string } | null;
   assignable: Array<{ id: string; name: string }>;
+  /** For managers while it is "with a manager": the options for their decision (POST …/decision). */
+  decision: {
+    options: Array<{ value: string; label: string; available: boolean; why: string | null }>;
+    note: string | null;
+  } | null;
+  /** Wishes of his broken by mistake (recorded, audited); shown to managers and to whoever recorded them. */
+  incidents: Array<{ label: string; happenedAt: Date; staffName: string; note: string }>;
+  /** What an incident form offers. */
+  incidentWishes: Array<{ value: string; label: string }>;
+  /** Booked appointments still to come (the close form asks what to do with them). */
+  futureAppointments: number;
   /** Who may see him at an appointment (the office's caseworkers and managers). */
   caseworkers: Array<{ id: string; name: string }>;
   attempts: TimelineEntry[];

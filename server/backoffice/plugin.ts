@@ -258,6 +258,8 @@ const FORM_NAMES: Record<string, string> = {
   status: 'status',
   priority: 'priority',
   assign: 'assign',
+  incidents: 'incident',
+  close: 'status',
 };
 
 export function formNameFor(url: string): string {

@@ -16,6 +16,10 @@ import { loadReferralAnswers, ReferralDataTamperedError, type LoadedReferral } f
 import { referralDisplayGroups } from '../../referrals/display.ts';
 import type { ReferralAnswers } from '../../referrals/questions.ts';
 import { contactPlan } from '../../casework/contact-plan.ts';
+import { decisionData } from '../../casework/decisions.ts';
+import { BROKEN_WISHES, BROKEN_WISH_LABELS, incidentsFor } from '../../casework/incidents.ts';
+import { refreshMissedSlot } from '../../casework/first-contact.ts';
+import { futureAppointmentCount } from '../../casework/closing.ts';
 import { APPOINTMENT_STATUS_LABELS, appointmentsForReferral } from '../../casework/appointments.ts';
 import { getFirstContactSlot } from '../../offices/first-contact.ts';
 import { sevenDayLimit } from '../../scheduling/deadline.ts';
@@ -144,6 +148,8 @@ export function buildReferralPage(
       lateReason: decrypt('appointments', row.id, row.lateReasonEnc),
     }));
 
+  // A proposed slot that has passed without contact is marked missed and a new one proposed before we read it.
+  refreshMissedSlot(db, keyring, referral, now);
   const slot = getFirstContactSlot(db, referral.id);
   const escalation = openEscalation(db, referral.id);
   const assignee = currentAssignee(db, referral.id);
@@ -228,6 +234,12 @@ export function buildReferralPage(
     assignee,
     assignable: staff.role === 'manager' ? assignableStaff(db, referral.officeId) : [],
     caseworkers: assignableStaff(db, referral.officeId),
+    decision: staff.role === 'manager' && escalation ? decisionView(decisionData(db, keyring, referral, now)) : null,
+    incidents: incidentsFor(db, keyring, referral.id)
+      .filter((row) => staff.role === 'manager' || row.staffName === staff.name)
+      .map((row) => ({ label: row.label, happenedAt: row.happenedAt, staffName: row.staffName, note: row.note })),
+    incidentWishes: BROKEN_WISHES.map((value) => ({ value, label: BROKEN_WISH_LABELS[value] })),
+    futureAppointments: futureAppointmentCount(db, referral.id, now),
     attempts,
     appointments: appointmentRows,
     notes,
@@ -288,4 +300,9 @@ function planView(plan: ReturnType<typeof contactPlan>): ReferralPage['plan'] {
       to: w.to,
     })),
   };
+}
+
+function decisionView(data: ReturnType<typeof decisionData>): ReferralPage['decision'] {
+  if (!data.escalation) return null;
+  return { options: data.options.map((o) => ({ ...o })), note: data.escalation.note };
 }

@@ -186,7 +186,8 @@ describe("a caseworker's day, and a manager's decision", () => {
   );
 
   it('a Today referral nobody could reach goes to a manager, who decides', { timeout: 300_000 }, async () => {
-    server.clock.set('2026-12-07T16:00:00Z');
+    // Later than the first test: a used sign-in code cannot be used again, so the clock never goes back.
+    server.clock.set('2026-12-10T16:00:00Z');
     const caseworkerContext = await browser.newContext({ javaScriptEnabled: false });
     const page = await caseworkerContext.newPage();
     await signInInBrowser(page, server, caseworker);
