@@ -224,6 +224,37 @@ describe("a caseworker's day, and a manager's decision", () => {
 
     await managerPage.goto(`${server.baseUrl}/staff/my-work`);
     await waiting.getByRole('link', { name: urgent.reference }).click();
+    // The decision screen is the record's decision panel, opened at it.
+    expect(new URL(managerPage.url()).pathname).toBe(`/staff/referrals/${urgent.id}`);
+    expect(new URL(managerPage.url()).hash).toBe('#decision');
+    expect(await managerPage.locator('main').innerText()).toContain('No answer'); // the attempts, on the same page
+    const panel = managerPage.locator('#decision');
+    expect(await panel.innerText()).toMatch(/GP/); // he consented to a GP welfare check: offered
+    await panel.getByLabel('Ask his GP to check on him').check();
+    await panel.getByLabel('Why (required)').fill('Very worried: GP asked to check on him today.');
+    await panel.getByRole('button', { name: 'Record my decision' }).click();
+    expect(await managerPage.locator('#decision .error-summary').count()).toBe(0);
+    expect(
+      db
+        .select()
+        .from(escalations)
+        .where(eq(escalations.referralId, urgent.id))
+        .all()
+        .filter((e) => !e.resolvedAt),
+    ).toHaveLength(1);
+    await caseworkerContext.close();
+
+    const managerContext = await browser.newContext({ javaScriptEnabled: false });
+    const managerPage = await managerContext.newPage();
+    await signInInBrowser(managerPage, server, manager);
+    await managerPage.goto(`${server.baseUrl}/staff/my-work`);
+    const waiting = managerPage.locator('section[aria-labelledby="manager-heading"]');
+    expect(await waiting.innerText()).toContain(urgent.reference);
+    await managerPage.goto(`${server.baseUrl}/staff?manager=1`);
+    expect(await managerPage.locator('.inbox-table').innerText()).toContain(urgent.reference);
+
+    await managerPage.goto(`${server.baseUrl}/staff/my-work`);
+    await waiting.getByRole('link', { name: urgent.reference }).click();
     expect(new URL(managerPage.url()).pathname).toBe(`/staff/referrals/${urgent.id}/decision`);
     const decision = await managerPage.locator('main').innerText();
     expect(decision).toContain('No answer'); // the attempts
