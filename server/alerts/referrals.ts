@@ -30,6 +30,9 @@ export function onReferralStoredHook(deps: AlertDeps & { signal: OutboxSignal })
         phoneSafe: input.phoneSafe,
         emailSafe: input.emailSafe,
         safeTimes: safeTimesFromAnswers(referral.answers),
+        safeTimesOutsideOfficeHours: referral.deadline.notes.some(
+          (note) => note.id === 'safe_times_outside_office_hours',
+        ),
       },
       now,
     );
