@@ -61,6 +61,8 @@ export interface OfficeOption {
 
 export interface StaffListPage {
   kind: 'staff_list';
+  /** Alert recipient problems (empty lists, placeholder or failing addresses) across every office. */
+  recipientWarnings?: string[];
   staff: StaffSummary[];
   offices: OfficeOption[];
 }
@@ -281,6 +283,8 @@ export interface OfficeListPage {
 
 export interface OfficeDetailPage {
   kind: 'office_detail';
+  /** This office's alert recipient problems (empty lists, placeholder or failing addresses). */
+  recipientWarnings?: string[];
   office: { id: string; name: string; nation: string };
   /** One row per weekday, 1 = Monday. */
   hours: Array<{ weekday: number; label: string; open: boolean; opens: string; closes: string }>;

@@ -6,16 +6,11 @@ import type { Keyring } from '../../security/field-encryption.ts';
 import { decryptAnswers } from '../../referrals/store.ts';
 import type { ReferralAnswers } from '../../referrals/questions.ts';
 import type { InboxPage, InboxRowView } from '../pages.ts';
-import { assignableStaff } from './actions.ts';
+import { assigneeFilterOptions } from '../../casework/handover.ts';
+import { isCountingDown } from '../../casework/statuses.ts';
 import { queryInbox, urgencyOf, type InboxFilters, type InboxQuery } from './inbox.ts';
 import { safeContactFrom } from './safe-contact.ts';
-import {
-  CHANNEL_LABELS,
-  NEEDS_CONTACT_STATUSES,
-  OUTCOME_LABELS,
-  type ContactChannel,
-  type ContactOutcome,
-} from './statuses.ts';
+import { CHANNEL_LABELS, OUTCOME_LABELS, type ContactChannel, type ContactOutcome } from './statuses.ts';
 
 /**
  * The inbox screen's data. Beside each reference: the name he gave, the flags that matter for the first call,
@@ -116,8 +111,6 @@ export function inboxFilterQuery(filters: InboxFilters): string {
   return query.toString();
 }
 
-const OPEN_FOR_COUNTDOWN = new Set<string>(NEEDS_CONTACT_STATUSES);
-
 /** Everything the inbox screen shows, after the route's access checks. */
 export function buildInboxPage(
   db: PortalDb,
@@ -141,8 +134,14 @@ export function buildInboxPage(
     result.rows.map((row) => row.id),
     now,
   );
-  const assignees = new Map<string, string>();
-  for (const office of mine) for (const person of assignableStaff(db, office.id)) assignees.set(person.id, person.name);
+  // Everyone who can hold referrals here, and anyone disabled who still holds open ones (so they can be found).
+  const assignees = assigneeFilterOptions(
+    db,
+    mine.map((office) => office.id),
+  ).map((person) => ({
+    id: person.id,
+    name: person.disabled ? `${person.name} (disabled, ${person.openCount} open)` : person.name,
+  }));
   const rows: InboxRowView[] = result.rows.map((row) => {
     const extra = details.get(row.id);
     return {
@@ -156,8 +155,8 @@ export function buildInboxPage(
       receivedAt: row.receivedAt,
       escalated: row.escalated,
       // A closed (or reached) referral has no countdown: nothing is due.
-      urgency: OPEN_FOR_COUNTDOWN.has(row.status) ? urgencyOf(row.contactBy, now) : null,
-      open: OPEN_FOR_COUNTDOWN.has(row.status),
+      urgency: isCountingDown(row.status) ? urgencyOf(row.contactBy, now) : null,
+      open: isCountingDown(row.status),
       name: extra?.name ?? null,
       flags: extra?.flags ?? null,
       lastAttempt: extra?.lastAttempt ?? null,
@@ -180,7 +179,7 @@ export function buildInboxPage(
       withManager: filters.withManager,
     },
     offices: mine,
-    assignees: [...assignees].map(([id, name]) => ({ id, name })).sort((a, b) => a.name.localeCompare(b.name)),
+    assignees: assignees.sort((a, b) => a.name.localeCompare(b.name)),
     search,
     reference,
     filterQuery: inboxFilterQuery(filters),
