@@ -40,6 +40,26 @@ export const rotatableColumns: readonly EncryptedColumn[] = [
     column: 'reason_enc',
     aad: (id) => casenoteAad('priority_overrides', id),
   },
+  {
+    table: 'appointments',
+    idColumn: 'id',
+    column: 'out_of_hours_reason_enc',
+    aad: (id) => casenoteAad('appointments:out_of_hours', id),
+  },
+  {
+    table: 'appointments',
+    idColumn: 'id',
+    column: 'change_reason_enc',
+    aad: (id) => casenoteAad('appointments:change', id),
+  },
+  { table: 'status_changes', idColumn: 'id', column: 'reason_enc', aad: (id) => casenoteAad('status_changes', id) },
+  { table: 'escalations', idColumn: 'id', column: 'decision_note_enc', aad: (id) => casenoteAad('escalations', id) },
+  {
+    table: 'contact_incidents',
+    idColumn: 'id',
+    column: 'note_enc',
+    aad: (id) => casenoteAad('contact_incidents', id),
+  },
 ];
 
 /** Encrypted columns deliberately left out, and why. */
