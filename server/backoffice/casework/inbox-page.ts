@@ -6,7 +6,7 @@ import type { Keyring } from '../../security/field-encryption.ts';
 import { decryptAnswers } from '../../referrals/store.ts';
 import type { ReferralAnswers } from '../../referrals/questions.ts';
 import type { InboxPage, InboxRowView } from '../pages.ts';
-import { assigneeFilterOptions } from '../../casework/handover.ts';
+import { assignableStaff } from './actions.ts';
 import { isCountingDown } from '../../casework/statuses.ts';
 import { queryInbox, urgencyOf, type InboxFilters, type InboxQuery } from './inbox.ts';
 import { safeContactFrom } from './safe-contact.ts';
@@ -135,13 +135,21 @@ export function buildInboxPage(
     now,
   );
   // Everyone who can hold referrals here, and anyone disabled who still holds open ones (so they can be found).
-  const assignees = assigneeFilterOptions(
-    db,
-    mine.map((office) => office.id),
-  ).map((person) => ({
-    id: person.id,
-    name: person.disabled ? `${person.name} (disabled, ${person.openCount} open)` : person.name,
-  }));
+  // Disabled holders are found from their own assignments (index on staff id), never by reading every open referral.
+  const people = new Map<string, string>();
+  for (const office of mine) for (const person of assignableStaff(db, office.id)) people.set(person.id, person.name);
+  const disabledHolders = db.all<{ id: string; name: string; open: number }>(sql`
+    SELECT s."id", s."name", COUNT(*) AS "open" FROM "staff_users" s
+    JOIN "referral_assignments" a ON a."staff_id" = s."id"
+    JOIN "referrals" r ON r."id" = a."referral_id"
+    WHERE s."status" <> 'active' AND r."status" <> 'closed'
+      AND r."office_id" IN (${sql.join(
+        (mine.length ? mine.map((o) => o.id) : ['-']).map((id) => sql`${id}`),
+        sql`, `,
+      )})
+    GROUP BY s."id", s."name"`);
+  for (const person of disabledHolders) people.set(person.id, `${person.name} (disabled, ${person.open} open)`);
+  const assignees = [...people].map(([id, name]) => ({ id, name }));
   const rows: InboxRowView[] = result.rows.map((row) => {
     const extra = details.get(row.id);
     return {
