@@ -135,13 +135,14 @@ export function buildInboxPage(
     now,
   );
   // Everyone who can hold referrals here, and anyone disabled who still holds open ones (so they can be found).
-  // Disabled holders are found from their own assignments (index on staff id), never by reading every open referral.
+  // Disabled holders are found from their own assignments (index on staff id), never by reading every open referral:
+  // CROSS JOIN keeps SQLite's loop order (staff, then their assignments, then each referral by id).
   const people = new Map<string, string>();
   for (const office of mine) for (const person of assignableStaff(db, office.id)) people.set(person.id, person.name);
   const disabledHolders = db.all<{ id: string; name: string; open: number }>(sql`
     SELECT s."id", s."name", COUNT(*) AS "open" FROM "staff_users" s
-    JOIN "referral_assignments" a ON a."staff_id" = s."id"
-    JOIN "referrals" r ON r."id" = a."referral_id"
+    CROSS JOIN "referral_assignments" a ON a."staff_id" = s."id"
+    CROSS JOIN "referrals" r ON r."id" = a."referral_id"
     WHERE s."status" <> 'active' AND r."status" <> 'closed'
       AND r."office_id" IN (${sql.join(
         (mine.length ? mine.map((o) => o.id) : ['-']).map((id) => sql`${id}`),
