@@ -10,6 +10,10 @@ export interface StaffLocal {
   name: string;
   role: 'admin' | 'manager' | 'caseworker';
   officeIds: string[];
+  /** When the idle timeout signs them out if they do nothing more (shown on every page). */
+  signOutAt?: Date;
+  /** When the session ends however active they are. */
+  absoluteSignOutAt?: Date;
 }
 
 /** Per-request values from Fastify (the page never reads cookies or bodies itself). */

@@ -12,3 +12,4 @@ export * from './statistics.ts';
 export * from './name-search.ts';
 export * from './feedback.ts';
 export * from './lifecycle.ts';
+export * from './form-drafts.ts';

@@ -70,6 +70,8 @@ export const firstContactSlots = sqliteTable(
     channel: text('channel', { enum: ['phone', 'email'] }),
     reasonId: text('reason_id'),
     reason: text('reason'),
+    /** When this proposal replaced one that passed without contact: the missed slot's start. */
+    replacesMissedAt: integer('replaces_missed_at', { mode: 'timestamp_ms' }),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
   },
   (t) => [index('first_contact_slots_staff_idx').on(t.staffId, t.startsAt)],

@@ -10,7 +10,7 @@ import type { SafeTime, SlotFallbackReasonId } from '../scheduling/types.ts';
 import type { Keyring } from '../security/field-encryption.ts';
 import type { Priority } from '../triage/types.ts';
 import { backOfficeReferralUrl } from './format.ts';
-import { capacityShortAlert, newReferralAlert } from './templates.ts';
+import { capacityShortAlert, newReferralAlert, SAFE_TIMES_OUTSIDE_OFFICE_HOURS_TEXT } from './templates.ts';
 
 /** What the alerts need to know about a referral that has just been stored. Nothing here goes into an email except the reference, priority and times. */
 export interface NewReferralFacts {
@@ -24,6 +24,8 @@ export interface NewReferralFacts {
   phoneSafe: boolean;
   emailSafe: boolean;
   safeTimes: SafeTime[];
+  /** No safe time to call him is inside office hours before day 7 (server/scheduling/safe-deadline.ts). */
+  safeTimesOutsideOfficeHours?: boolean;
 }
 
 export interface AlertDeps {
@@ -129,6 +131,8 @@ export function handleNewReferral(
     const warning = capacityShortAlert({
       ...facts,
       reasonId: slot.reasonId as Exclude<SlotFallbackReasonId, 'no_safe_channel'>,
+      // Not a shortage of caseworkers: say exactly why, so a manager arranges an evening call or an email.
+      ...(referral.safeTimesOutsideOfficeHours ? { reasonText: SAFE_TIMES_OUTSIDE_OFFICE_HOURS_TEXT } : {}),
     });
     const capacityId = enqueueEmail(
       db,

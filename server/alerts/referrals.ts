@@ -1,6 +1,6 @@
 import { asc, inArray } from 'drizzle-orm';
 import { referrals } from '../../db/schema/referrals.ts';
-import { NEEDS_CONTACT_STATUSES } from '../backoffice/casework/statuses.ts';
+import { NEEDS_CONTACT_STATUSES } from '../casework/statuses.ts';
 import type { SqliteDb } from '../offices/db.ts';
 import type { OnReferralStored } from '../referrals/service.ts';
 import { triageInputFromAnswers } from '../referrals/triage-input.ts';
@@ -30,6 +30,9 @@ export function onReferralStoredHook(deps: AlertDeps & { signal: OutboxSignal })
         phoneSafe: input.phoneSafe,
         emailSafe: input.emailSafe,
         safeTimes: safeTimesFromAnswers(referral.answers),
+        safeTimesOutsideOfficeHours: referral.deadline.notes.some(
+          (note) => note.id === 'safe_times_outside_office_hours',
+        ),
       },
       now,
     );

@@ -1,3 +1,4 @@
+import { SAFE_TIMES_OUTSIDE_OFFICE_HOURS } from '../scheduling/safe-deadline.ts';
 import type { SlotFallbackReasonId } from '../scheduling/types.ts';
 import type { Priority } from '../triage/types.ts';
 import { PRIORITY_LABEL, backOfficeUrl, formatLondonDate, formatLondonDateTime } from './format.ts';
@@ -103,12 +104,15 @@ const CAPACITY_REASON_TEXT: Record<Exclude<SlotFallbackReasonId, 'no_safe_channe
   outside_safe_times: 'No caseworker is free at a suitable time before the contact-by time (the back office says why).',
 };
 
+/** Why no slot fits when it is his safe times, not our capacity (server/scheduling/safe-deadline.ts). */
+export const SAFE_TIMES_OUTSIDE_OFFICE_HOURS_TEXT = `Why: ${SAFE_TIMES_OUTSIDE_OFFICE_HOURS}.`;
+
 export function capacityShortAlert(
-  facts: ReferralAlertFacts & { reasonId: Exclude<SlotFallbackReasonId, 'no_safe_channel'> },
+  facts: ReferralAlertFacts & { reasonId: Exclude<SlotFallbackReasonId, 'no_safe_channel'>; reasonText?: string },
 ): AlertEmail {
   const text = [
     'No first-contact slot fits before the contact-by time, so it is booked at the deadline itself.',
-    CAPACITY_REASON_TEXT[facts.reasonId],
+    facts.reasonText ?? CAPACITY_REASON_TEXT[facts.reasonId],
     '',
     ...referralFactLines(facts),
     '',

@@ -6,7 +6,7 @@ import { createHmac } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { sha256Hex } from '../security/tokens.ts';
 import { deriveSubkey, type Keyring } from '../security/field-encryption.ts';
-import type { DbWriter } from '../backoffice/db.ts';
+import type { DbWriter } from '../../db/writer.ts';
 
 /**
  * The audit trail: who did what, when, to which referral or member of staff. Entries are hash-chained
@@ -56,6 +56,15 @@ export const AUDIT_ACTIONS = [
   'subject_access_produced',
   'erasure_refused',
   'backup_taken',
+  // Casework promises (issue 9).
+  'first_contact_slot_missed',
+  'appointment_rescheduled',
+  'appointment_cancelled',
+  'appointment_outcome_recorded',
+  'referral_reopened',
+  'wish_broken_recorded',
+  'manager_decision_recorded',
+  'referrals_reassigned',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -8,7 +8,7 @@ import { newTotpSecret, totpQrSvg, totpUri, verifyTotp } from '../security/totp.
 import { generateRecoveryCodes, hashRecoveryCode } from '../security/recovery-codes.ts';
 import { randomToken, sha256Hex } from '../security/tokens.ts';
 import { recordAudit } from '../audit/audit.ts';
-import type { DbWriter } from '../backoffice/db.ts';
+import type { DbWriter } from '../../db/writer.ts';
 import { deleteAllSessionsFor } from './sessions.ts';
 import { totpSecretAad } from './sign-in.ts';
 

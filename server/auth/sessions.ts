@@ -4,7 +4,7 @@ import { staffOffices, staffUsers } from '../../db/schema/staff.ts';
 import type { PortalDb } from '../../db/client.ts';
 import { randomToken, sha256Hex } from '../security/tokens.ts';
 import { decryptJson, encryptJson, FieldDecryptionError, type Keyring } from '../security/field-encryption.ts';
-import type { DbWriter } from '../backoffice/db.ts';
+import type { DbWriter } from '../../db/writer.ts';
 import type { StaffRole } from '../staff/roles.ts';
 
 /** Signed out after this long without a request. */
@@ -33,7 +33,8 @@ export interface ValidSession {
 
 export type SessionCheck =
   | { kind: 'valid'; session: ValidSession }
-  | { kind: 'expired'; reason: 'idle' | 'absolute' | 'disabled' }
+  /** `staffId`: whose session it was, so a form that arrived too late can be kept for them (form-drafts.ts). */
+  | { kind: 'expired'; reason: 'idle' | 'absolute' | 'disabled'; staffId: string }
   | { kind: 'none' };
 
 export function sessionIdFor(token: string): string {
@@ -95,7 +96,7 @@ export function validateSession(db: PortalDb, token: string | undefined, now: Da
   if (!expired && !staff) expired = 'disabled';
   if (expired || !staff) {
     db.delete(staffSessions).where(eq(staffSessions.id, id)).run();
-    return { kind: 'expired', reason: expired ?? 'disabled' };
+    return { kind: 'expired', reason: expired ?? 'disabled', staffId: row.staffId };
   }
   if (at - row.lastSeenAt.getTime() >= TOUCH_INTERVAL_MS) {
     db.update(staffSessions).set({ lastSeenAt: now }).where(eq(staffSessions.id, id)).run();

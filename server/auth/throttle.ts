@@ -2,7 +2,7 @@ import { and, eq, inArray, isNull, lt, or } from 'drizzle-orm';
 import { authThrottles } from '../../db/schema/auth.ts';
 import type { PortalDb } from '../../db/client.ts';
 import { deriveSubkey, keyedHash, type Keyring } from '../security/field-encryption.ts';
-import type { DbWriter } from '../backoffice/db.ts';
+import type { DbWriter } from '../../db/writer.ts';
 
 /**
  * Growing lockouts for sign-in, per account and per client address. Keys are keyed hashes, so the table holds

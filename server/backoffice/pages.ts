@@ -63,6 +63,8 @@ export interface OfficeOption {
 
 export interface StaffListPage {
   kind: 'staff_list';
+  /** Alert recipient problems (empty lists, placeholder or failing addresses) across every office. */
+  recipientWarnings?: string[];
   staff: StaffSummary[];
   offices: OfficeOption[];
 }
@@ -118,6 +120,14 @@ export interface InboxRowView {
   urgency: 'overdue' | 'due-today' | null;
   /** His phone or email matches another referral still held (server/retention/returning.ts). */
   returning?: boolean;
+  /** Still waiting for first contact: only then does the contact-by time count down. */
+  open: boolean;
+  /** The name he gave (decrypted for the rows on this page only). */
+  name: string | null;
+  /** What matters for the first call; null when his answers cannot be read. */
+  flags: { risk: boolean; children: boolean; noVoicemail: boolean; doNotSayWhoWeAre: boolean } | null;
+  lastAttempt: { at: Date; text: string } | null;
+  nextAppointment: Date | null;
 }
 
 export interface InboxPage {
@@ -127,7 +137,14 @@ export interface InboxPage {
   total: number;
   page: number;
   pageCount: number;
-  filters: { status: string; priority: string; office: string; assignee: string; overdue: boolean };
+  filters: {
+    status: string;
+    priority: string;
+    office: string;
+    assignee: string;
+    overdue: boolean;
+    withManager: boolean;
+  };
   offices: OfficeOption[];
   assignees: Array<{ id: string; name: string }>;
   /** Set when the list is a search result. */
@@ -169,6 +186,37 @@ export interface ReferralPage {
     items: Array<{ questionId: string; label: string; value: string }>;
   }> | null;
   integrityProblem: string | null;
+  /** Shown at the top of the record on every width: the name he gave and his own words ("anything else"). */
+  person: { name: string | null; anythingElse: string | null } | null;
+  /** The contact plan while he has not been reached: next safe window per channel, what is still needed. */
+  plan: {
+    attempts: number;
+    requiredAttempts: number;
+    exhausted: boolean;
+    missing: string[];
+    windows: Array<{
+      channel: string;
+      label: string;
+      allowed: boolean;
+      why: string | null;
+      from: Date | null;
+      to: Date | null;
+    }>;
+  } | null;
+  /** Appointments with their life cycle (issue 9); the older `appointments` list stays for compatibility. */
+  appointmentViews: Array<{
+    id: string;
+    startsAt: Date;
+    durationMinutes: number;
+    where: string;
+    staffName: string | null;
+    status: string;
+    statusLabel: string;
+    confirmedWithHim: boolean;
+    upcoming: boolean;
+  }>;
+  /** Flags for the top of the record, grouped so safeguarding never looks like paperwork. */
+  flagGroups: { safeguarding: string[]; contact: string[]; admin: string[] };
   triage: {
     originalPriority: Priority;
     reasons: Array<{ ruleId: string; priority: Priority; text: string }>;
@@ -200,6 +248,19 @@ export interface ReferralPage {
   } | null;
   assignee: { id: string; name: string } | null;
   assignable: Array<{ id: string; name: string }>;
+  /** For managers while it is "with a manager": the options for their decision (POST …/decision). */
+  decision: {
+    options: Array<{ value: string; label: string; available: boolean; why: string | null }>;
+    note: string | null;
+  } | null;
+  /** Wishes of his broken by mistake (recorded, audited); shown to managers and to whoever recorded them. */
+  incidents: Array<{ label: string; happenedAt: Date; staffName: string; note: string }>;
+  /** What an incident form offers. */
+  incidentWishes: Array<{ value: string; label: string }>;
+  /** Booked appointments still to come (the close form asks what to do with them). */
+  futureAppointments: number;
+  /** Who may see him at an appointment (the office's caseworkers and managers). */
+  caseworkers: Array<{ id: string; name: string }>;
   attempts: TimelineEntry[];
   appointments: Array<{
     startsAt: Date;
@@ -230,6 +291,8 @@ export interface OfficeListPage {
 
 export interface OfficeDetailPage {
   kind: 'office_detail';
+  /** This office's alert recipient problems (empty lists, placeholder or failing addresses). */
+  recipientWarnings?: string[];
   office: { id: string; name: string; nation: string };
   /** One row per weekday, 1 = Monday. */
   hours: Array<{ weekday: number; label: string; open: boolean; opens: string; closes: string }>;
@@ -312,6 +375,79 @@ export interface FeedbackCardPage {
   validDays: number;
 }
 
+type FirstCallFlagsView = { risk: boolean; children: boolean; noVoicemail: boolean; doNotSayWhoWeAre: boolean };
+
+/** A caseworker's start page (issue 9 views). */
+export interface MyWorkPage {
+  kind: 'my_work';
+  now: Date;
+  isManager: boolean;
+  referrals: Array<{
+    id: string;
+    reference: string;
+    name: string | null;
+    priority: Priority;
+    status: string;
+    contactBy: Date;
+    needsContact: boolean;
+    urgency: 'overdue' | 'due-today' | null;
+    escalated: boolean;
+    flags: FirstCallFlagsView | null;
+    lastAttempt: { at: Date; text: string } | null;
+  }>;
+  firstContactsToday: Array<{
+    referralId: string;
+    reference: string;
+    name: string | null;
+    startsAt: Date;
+    endsAt: Date;
+    channel: string | null;
+    missed: boolean;
+    flags: FirstCallFlagsView | null;
+  }>;
+  appointmentsThisWeek: Array<{
+    id: string;
+    referralId: string;
+    reference: string;
+    name: string | null;
+    startsAt: Date;
+    durationMinutes: number;
+    mode: string;
+    officeName: string | null;
+  }>;
+  withManager: Array<{ id: string; reference: string; name: string | null; priority: Priority; raisedAt: Date }>;
+}
+
+/** The office calendar: a week of appointments, by day and caseworker. */
+export interface CalendarPage {
+  kind: 'calendar';
+  /** Monday, YYYY-MM-DD. */
+  weekOf: string;
+  previousWeek: string;
+  nextWeek: string;
+  offices: OfficeOption[];
+  officeId: string;
+  total: number;
+  days: Array<{
+    date: string;
+    label: string;
+    isToday: boolean;
+    people: Array<{
+      staffName: string;
+      appointments: Array<{
+        id: string;
+        referralId: string;
+        reference: string;
+        startsAt: Date;
+        endsAt: Date;
+        durationMinutes: number;
+        where: string;
+        status: string;
+      }>;
+    }>;
+  }>;
+}
+
 export interface MessagePage {
   kind: 'forbidden' | 'not_found' | 'csrf_failed';
   status: number;
@@ -339,6 +475,8 @@ export type BackofficePage =
   | FeedbackOfferPage
   | FeedbackCardPage
   | DataLifecyclePage
+  | MyWorkPage
+  | CalendarPage
   | MessagePage;
 
 export type PageOfKind<K extends BackofficePage['kind']> = Extract<BackofficePage, { kind: K }>;

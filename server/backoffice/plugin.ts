@@ -4,7 +4,15 @@ import type { AppConfig } from '../config.ts';
 import type { Services } from '../services.ts';
 import type { AstroRender } from '../plugins/astro-ssr.ts';
 import type { StaffLocal } from '../astro-locals.ts';
-import { setFlash, takeFlash, validateSession, type ValidSession } from '../auth/sessions.ts';
+import {
+  IDLE_TIMEOUT_MS,
+  sessionIdFor,
+  setFlash,
+  takeFlash,
+  validateSession,
+  type ValidSession,
+} from '../auth/sessions.ts';
+import { draftValues, hasFormDraft, saveFormDraft, takeFormDraft } from '../auth/form-drafts.ts';
 import { findChallenge } from '../auth/sign-in.ts';
 import { csrfTokenFor, csrfTokenMatches, isSameOrigin } from '../auth/csrf.ts';
 import { clearStaffCookie, readCookie, setStaffCookie, staffCookieNames } from '../auth/cookies.ts';
@@ -19,6 +27,8 @@ declare module 'fastify' {
     staffSession?: ValidSession | null;
     /** What this browser's CSRF token is bound to (session id, sign-in challenge, or a pre-sign-in cookie). */
     csrfBinding?: string | null;
+    /** A form posted after this browser's session ended: kept for its owner, then they sign in again. */
+    lateForm?: { staffId: string; sessionId: string; reason: 'idle' | 'absolute' } | null;
   }
   interface FastifyContextConfig {
     /** Who may use a back-office route. Every route in the /staff scope must say; the gate refuses the rest. */
@@ -44,6 +54,10 @@ export function backofficePrepare(options: BackofficeOptions) {
   const routes = options.routes ?? staffRoutes;
   const names = staffCookieNames(config.servedOverHttps);
   const allowedOrigin = new URL(config.publicBaseUrl).origin;
+  // Staff screens (GET routes), to find the screen a late form belongs to.
+  const screenPatterns = routes
+    .filter((route) => route.method === 'GET' && route.access.kind === 'staff')
+    .map((route) => new RegExp(`^${route.path.replace(/:[A-Za-z]+/g, '[^/]+').replace(/\./g, '\\.')}$`));
 
   return async (scope: FastifyInstance, renderAstro: AstroRender): Promise<void> => {
     // Form posts are parsed here; Astro pages are GET-only, so nothing else needs the raw body.
@@ -87,11 +101,20 @@ export function backofficePrepare(options: BackofficeOptions) {
       const now = services.clock.now();
       const check = validateSession(services.db, readCookie(request, names.session), now);
       request.staffSession = check.kind === 'valid' ? check.session : null;
-      request.staff = check.kind === 'valid' ? toStaffLocal(check.session) : null;
+      request.staff = check.kind === 'valid' ? toStaffLocal(check.session, now) : null;
       if (check.kind === 'expired') clearStaffCookie(reply, config.servedOverHttps, names.session);
 
       if (access.kind === 'staff') {
         const session = request.staffSession;
+        if (!session && request.method === 'POST' && check.kind === 'expired' && check.reason !== 'disabled') {
+          // Let the body be parsed: the preHandler keeps what was typed, then sends them to sign in.
+          request.lateForm = {
+            staffId: check.staffId,
+            sessionId: sessionIdFor(readCookie(request, names.session) ?? ''),
+            reason: check.reason,
+          };
+          return;
+        }
         if (!session) {
           const query = new URLSearchParams();
           const next = request.method === 'GET' ? safeReturnPath(request.url) : null;
@@ -103,6 +126,29 @@ export function backofficePrepare(options: BackofficeOptions) {
         }
         request.csrfBinding = `session:${session.id}`;
         request.csrfTokenForPage = csrfTokenFor(config.sessionSecret, request.csrfBinding);
+        // Back after the idle timeout: put a kept form back on the screen it came from, once.
+        if (request.method === 'GET' && hasFormDraft(services.db, session.staff.id)) {
+          const path = safeReturnPath(request.url);
+          const draft = takeFormDraft(services.db, services.keyring, session.staff.id, now);
+          if (draft && path === draft.returnPath) {
+            setFlash(services.db, services.keyring, session.id, {
+              form: draft.form,
+              values: draft.values,
+              messages: [
+                {
+                  kind: 'warning',
+                  text: 'You were signed out before this form was sent. What you typed is back in the form below: check it, then send it again.',
+                },
+              ],
+            });
+            session.hasFlash = true;
+          } else if (draft) {
+            // Signed in on another screen: keep it, and go to the screen it belongs to.
+            saveFormDraft(services.db, services.keyring, session.staff.id, draft, now);
+            await reply.redirect(draft.returnPath, 303);
+            return reply;
+          }
+        }
         if (!access.roles.includes(session.staff.role)) {
           request.log.info({ role: session.staff.role }, 'staff route refused for role');
           await renderResult(request, reply, { kind: 'render', page: { kind: 'forbidden', status: 403 } });
@@ -131,6 +177,32 @@ export function backofficePrepare(options: BackofficeOptions) {
     // Every state-changing request: our own origin, and the token of this browser's session.
     scope.addHook('preHandler', async (request, reply) => {
       if (request.method === 'GET' || request.method === 'HEAD') return;
+      if (request.lateForm) {
+        const late = request.lateForm;
+        const body = (request.body ?? {}) as FormBody;
+        const fromUs =
+          isSameOrigin(
+            allowedOrigin,
+            header(request.headers.origin),
+            header(request.headers.referer),
+            header(request.headers['sec-fetch-site']),
+          ) && csrfTokenMatches(config.sessionSecret, `session:${late.sessionId}`, body._csrf);
+        const returnPath = formReturnPath(allowedOrigin, header(request.headers.referer), request.url, screenPatterns);
+        const query = new URLSearchParams({ ended: late.reason });
+        if (fromUs) {
+          saveFormDraft(
+            services.db,
+            services.keyring,
+            late.staffId,
+            { returnPath, form: formNameFor(request.url), values: draftValues(body) },
+            services.clock.now(),
+          );
+          query.set('ended', `${late.reason}-kept`);
+        }
+        if (returnPath !== '/staff') query.set('next', returnPath);
+        await reply.redirect(`${SIGN_IN_PATH}?${query.toString()}`, 303);
+        return reply;
+      }
       const originOk = isSameOrigin(
         allowedOrigin,
         header(request.headers.origin),
@@ -178,9 +250,65 @@ export function backofficePrepare(options: BackofficeOptions) {
   };
 }
 
-function toStaffLocal(session: ValidSession): StaffLocal {
+/** The flash `form` name each record form uses, from the address it posts to. */
+const FORM_NAMES: Record<string, string> = {
+  'contact-attempts': 'contact',
+  appointments: 'appointment',
+  notes: 'notes',
+  status: 'status',
+  priority: 'priority',
+  assign: 'assign',
+  incidents: 'incident',
+  close: 'status',
+};
+
+export function formNameFor(url: string): string {
+  const last = url.split('?')[0]!.split('/').filter(Boolean).pop() ?? '';
+  return FORM_NAMES[last] ?? last;
+}
+
+/** The screen a form was on: its Referer when that is one of our /staff pages, else the record it posts to. */
+export function formReturnPath(
+  origin: string,
+  referer: string | undefined,
+  postUrl: string,
+  screens: readonly RegExp[] = [],
+): string {
+  if (referer) {
+    try {
+      const url = new URL(referer);
+      const path = url.origin === origin ? safeReturnPath(`${url.pathname}${url.search}`) : null;
+      if (path) return path;
+    } catch {
+      // Not a URL: fall through.
+    }
+  }
+  const record = /^\/staff\/referrals\/[0-9a-f-]{36}/.exec(postUrl);
+  if (record) return record[0];
+  // Otherwise the nearest screen above the address it posts to (…/staff/:id/disable -> …/staff/:id).
+  const path = postUrl.split('?')[0]!;
+  for (
+    let candidate = path;
+    candidate.lastIndexOf('/') > 0;
+    candidate = candidate.slice(0, candidate.lastIndexOf('/'))
+  ) {
+    if (screens.some((pattern) => pattern.test(candidate))) return safeReturnPath(candidate) ?? '/staff';
+  }
+  return '/staff';
+}
+
+function toStaffLocal(session: ValidSession, now: Date): StaffLocal {
   const { id, name, role, officeIds } = session.staff;
-  return { id, name, role, officeIds };
+  // Activity is noted at most once a minute (sessions.ts), so the idle limit may come up to a minute early.
+  const idleAt = now.getTime() + IDLE_TIMEOUT_MS - 60_000;
+  return {
+    id,
+    name,
+    role,
+    officeIds,
+    signOutAt: new Date(Math.min(idleAt, session.expiresAt.getTime())),
+    absoluteSignOutAt: session.expiresAt,
+  };
 }
 
 function header(value: string | string[] | undefined): string | undefined {

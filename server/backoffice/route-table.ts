@@ -8,6 +8,7 @@ import { adminMailRoutes } from './routes/admin-mail.ts';
 import { reportRoutes } from './routes/reports.ts';
 import { evaluationRoutes } from './routes/evaluation.ts';
 import { lifecycleRoutes } from './routes/lifecycle.ts';
+import { viewRoutes } from './routes/views.ts';
 
 /**
  * Every back-office route, with who may use it. The one source for the /staff gate and for the role-by-route
@@ -15,6 +16,7 @@ import { lifecycleRoutes } from './routes/lifecycle.ts';
  */
 export const staffRoutes: readonly StaffRoute[] = [
   ...caseworkRoutes,
+  ...viewRoutes,
   ...reportRoutes,
   ...evaluationRoutes,
   ...authRoutes,

@@ -6,9 +6,10 @@
 
 // Evaluation never imports the back office (HTTP side); tests check these codes still match casework's and the
 // referral form's own lists (tests/unit/evaluation/definitions.test.ts).
+import { REACHED_OUTCOMES } from '../casework/statuses.ts';
 
-/** Contact attempt outcomes that count as first contact: we reached him (not merely tried). */
-export const FIRST_CONTACT_OUTCOMES: readonly string[] = ['spoke', 'declined'];
+/** Contact attempt outcomes that count as first contact: we reached him (not merely tried). Casework decides. */
+export const FIRST_CONTACT_OUTCOMES: readonly string[] = REACHED_OUTCOMES;
 /** The same as SQL, for queries. */
 export const FIRST_CONTACT_OUTCOMES_SQL = FIRST_CONTACT_OUTCOMES.map((o) => `'${o}'`).join(', ');
 

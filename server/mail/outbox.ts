@@ -13,7 +13,12 @@ export type OutboxKind =
   | 'daily_digest'
   | 'capacity_short'
   | 'staff_enrolment'
-  | 'feedback_invitation';
+  | 'feedback_invitation'
+  // To the referral's assignee (server/casework/notify.ts).
+  | 'assignee_assigned'
+  | 'assignee_priority_raised'
+  | 'assignee_escalated'
+  | 'assignee_decision';
 
 export interface OutgoingEmail {
   kind: OutboxKind;

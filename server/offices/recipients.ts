@@ -56,6 +56,13 @@ export function setRecipients(
   if (list === 'triage' && normalised.length === 0) {
     throw new OfficeSettingsError('An office needs at least one triage address, or new referrals would alert nobody.');
   }
+  // No list can be emptied: an empty managers list would send escalations to the triage list while the
+  // caseworker is told "managers have been emailed".
+  if (normalised.length === 0) {
+    throw new OfficeSettingsError(
+      `The ${list} list needs at least one address. Add the new address before removing the last one.`,
+    );
+  }
   db.transaction((tx) => {
     tx.delete(alertRecipients)
       .where(and(eq(alertRecipients.officeId, officeId), eq(alertRecipients.list, list)))

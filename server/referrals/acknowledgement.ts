@@ -1,6 +1,6 @@
 import { urgentCrisisLines } from '../../site/facts/crisis-lines.ts';
 import type { OutgoingEmail } from '../mail/outbox.ts';
-import { contactByText } from './contact-by-text.ts';
+import { contactPromiseText } from './contact-by-text.ts';
 
 /**
  * The email he gets when he said email is safe. Someone else may see it, so the subject is plain, and the
@@ -14,6 +14,7 @@ export function acknowledgementEmail(
   reference: string,
   contactBy: Date,
   referralId: string,
+  safeTimesOutsideOfficeHours = false,
 ): OutgoingEmail {
   const help = urgentCrisisLines.map((line) => {
     const verb = line.action === 'text' ? 'text' : 'call';
@@ -27,7 +28,7 @@ export function acknowledgementEmail(
     `Your reference is ${reference}.`,
     '',
     'What happens next',
-    `We will contact you ${contactByText(contactBy)}, in the way you told us is safe.`,
+    contactPromiseText(contactBy, safeTimesOutsideOfficeHours, true),
     '',
     'If you need help before then',
     'If your life is in danger, or you think you might act on thoughts of ending your life, call 999 or go to A&E now.',

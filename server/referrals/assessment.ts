@@ -3,6 +3,7 @@ import { contactBy, type ContactDeadline } from '../scheduling/deadline.ts';
 import { SAFE_TIME_MINUTES } from '../scheduling/slot.ts';
 import type { SafeTime } from '../scheduling/types.ts';
 import { triage } from '../triage/triage.ts';
+import { fitDeadlineToSafeTimes } from '../scheduling/safe-deadline.ts';
 import type { TriageInput, TriageResult } from '../triage/types.ts';
 import { officeIdFor } from './offices.ts';
 import type { ReferralAnswers } from './questions.ts';
@@ -31,7 +32,28 @@ export function assessReferral(
   const calendar = calendarFor(officeId);
   const triageInput = triageInputFromAnswers(answers);
   const result = triage(triageInput, receivedAt);
-  const deadline = contactBy(result.priority, receivedAt, calendar, result.mustContactBeforeDate);
+  const computed = contactBy(result.priority, receivedAt, calendar, result.mustContactBeforeDate);
+  // A deadline that can be met: fitted to his safe times for the channel we will use (phone when it is safe).
+  const fit = fitDeadlineToSafeTimes(computed.contactBy, receivedAt, receivedAt, calendar, {
+    phoneSafe: answers.phoneSafe === 'yes',
+    emailSafe: !!answers.email && answers.emailSafe === 'yes',
+    letterSafe: !!answers.postalAddress && answers.letterSafe === 'yes',
+    safeTimes: safeTimesFromAnswers(answers),
+  });
+  const deadline: ContactDeadline =
+    fit.kind === 'fits'
+      ? computed
+      : {
+          ...computed,
+          contactBy: fit.contactBy,
+          notes: [
+            ...computed.notes,
+            {
+              id: fit.kind === 'moved' ? 'moved_to_safe_time' : 'safe_times_outside_office_hours',
+              text: fit.explanation,
+            },
+          ],
+        };
   return { officeId, calendar, triageInput, triage: result, deadline };
 }
 

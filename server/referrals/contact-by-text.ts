@@ -41,3 +41,18 @@ export function contactByText(contactBy: Date): string {
   const time = clockText(contactBy);
   return time ? `by ${time} on ${contactByDate(contactBy)}` : `by the end of ${contactByDate(contactBy)}`;
 }
+
+/**
+ * What we promise him about how we will contact him. When his safe times to call are all outside office hours
+ * we cannot promise a call by the deadline, so we say so, and say what we will do instead.
+ */
+export function contactPromiseText(contactBy: Date, safeTimesOutsideOfficeHours: boolean, emailSafe: boolean): string {
+  if (!safeTimesOutsideOfficeHours)
+    return `We will contact you ${contactByText(contactBy)}, in the way you told us is safe.`;
+  return [
+    `The times you told us are safe to call are outside our office hours, so we cannot promise to call you ${contactByText(contactBy)}.`,
+    emailSafe
+      ? 'We will email you by then to agree a safe time to talk.'
+      : 'We will only contact you in the ways and at the times you told us are safe.',
+  ].join(' ');
+}

@@ -8,11 +8,12 @@ import {
   type Keyring,
 } from '../security/field-encryption.ts';
 import { totpSecretAad } from '../auth/sign-in.ts';
-import { casenoteAad } from '../backoffice/casework/actions.ts';
+import { casenoteAad } from '../casework/types.ts';
 import { answersAad, triageAad } from './store.ts';
 import { reindexNameSearch } from './name-index.ts';
 import { legalHoldAad } from '../retention/aad.ts';
 import { feedbackCommentAad } from '../feedback/feedback.ts';
+import { formDraftAad } from '../auth/form-drafts.ts';
 
 /** One encrypted column: which table, which row id column, and the AAD each value was encrypted with. */
 export interface EncryptedColumn {
@@ -44,6 +45,27 @@ export const rotatableColumns: readonly EncryptedColumn[] = [
   },
   { table: 'legal_holds', idColumn: 'id', column: 'reason_enc', aad: legalHoldAad },
   { table: 'feedback_responses', idColumn: 'id', column: 'comment_enc', aad: feedbackCommentAad },
+  { table: 'form_drafts', idColumn: 'staff_id', column: 'draft_enc', aad: formDraftAad },
+  {
+    table: 'appointments',
+    idColumn: 'id',
+    column: 'out_of_hours_reason_enc',
+    aad: (id) => casenoteAad('appointments:out_of_hours', id),
+  },
+  {
+    table: 'appointments',
+    idColumn: 'id',
+    column: 'change_reason_enc',
+    aad: (id) => casenoteAad('appointments:change', id),
+  },
+  { table: 'status_changes', idColumn: 'id', column: 'reason_enc', aad: (id) => casenoteAad('status_changes', id) },
+  { table: 'escalations', idColumn: 'id', column: 'decision_note_enc', aad: (id) => casenoteAad('escalations', id) },
+  {
+    table: 'contact_incidents',
+    idColumn: 'id',
+    column: 'note_enc',
+    aad: (id) => casenoteAad('contact_incidents', id),
+  },
 ];
 
 /** Encrypted columns deliberately left out, and why. */

@@ -39,6 +39,10 @@ export interface ReferralConfirmationState {
   contactBy: string;
   /** "by 5pm on Friday 4 December 2026". */
   contactByText: string;
+  /** The whole promise about contact (never a call we cannot make: see contactPromiseText). */
+  contactPromise?: string;
+  /** His safe times to call are all outside office hours. */
+  safeTimesOutsideOfficeHours?: boolean;
   /** Crisis help comes first. */
   showsRisk: boolean;
   acknowledgementQueued: boolean;

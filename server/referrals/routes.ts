@@ -6,7 +6,7 @@ import type { AstroHandler } from '../plugins/astro-ssr.ts';
 import type { Services } from '../services.ts';
 import { londonDate } from '../scheduling/calendar.ts';
 import { buildOpenApiDocument } from '../api/openapi.ts';
-import { contactByText } from './contact-by-text.ts';
+import { contactByText, contactPromiseText } from './contact-by-text.ts';
 import { sendAstroPage } from '../plugins/astro-page.ts';
 import { isCrossSiteRequest, ownOriginsFor } from './http-guards.ts';
 import { ensureDefaultOffices } from './offices.ts';
@@ -107,6 +107,8 @@ export async function referralRoutes(app: FastifyInstance, opts: ReferralRoutesO
     reference: receipt.reference,
     contactBy: receipt.contactBy.toISOString(),
     contactByText: contactByText(receipt.contactBy),
+    safeTimesOutsideOfficeHours: receipt.safeTimesOutsideOfficeHours,
+    contactPromise: contactPromiseText(receipt.contactBy, receipt.safeTimesOutsideOfficeHours, receipt.emailSafe),
     showsRisk: receipt.showsRisk,
     acknowledgementQueued: receipt.acknowledgementQueued,
   });

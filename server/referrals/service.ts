@@ -83,6 +83,9 @@ export interface ReferralReceipt {
   showsRisk: boolean;
   /** An acknowledgement email was queued (he gave an email address and said it is safe). */
   acknowledgementQueued: boolean;
+  /** His safe times to call are all outside office hours: we must not promise a call by the deadline. */
+  safeTimesOutsideOfficeHours: boolean;
+  emailSafe: boolean;
 }
 
 export type SubmissionOutcome =
@@ -116,13 +119,21 @@ function receiptFromRow(tx: PortalTransaction, keyring: Keyring, row: typeof ref
     .from(outboxMessages)
     .where(and(eq(outboxMessages.dedupeKey, acknowledgementDedupeKey(row.id))))
     .get();
+  const answers = decryptAnswers(keyring, row.id, row.answersEnc);
   return {
     referralId: row.id,
     reference: row.reference,
     contactBy: row.contactBy,
     priority: row.priority,
-    showsRisk: answersShowRisk(decryptAnswers(keyring, row.id, row.answersEnc)),
+    showsRisk: answersShowRisk(answers),
     acknowledgementQueued: acknowledgement !== undefined,
+    // Shown again for a repeated form: his only safe time is the evening (after every office closes).
+    safeTimesOutsideOfficeHours:
+      answers.phoneSafe === 'yes' &&
+      Array.isArray(answers.safeTimes) &&
+      answers.safeTimes.length > 0 &&
+      answers.safeTimes.every((time) => time === 'evening'),
+    emailSafe: !!answers.email && answers.emailSafe === 'yes',
   };
 }
 
@@ -238,7 +249,13 @@ export function submitReferral(
             enqueueEmail(
               tx,
               deps.keyring,
-              acknowledgementEmail(answers.email, reference, deadline.contactBy, id),
+              acknowledgementEmail(
+                answers.email,
+                reference,
+                deadline.contactBy,
+                id,
+                deadline.notes.some((note) => note.id === 'safe_times_outside_office_hours'),
+              ),
               now,
             ) !== null;
         }
@@ -275,6 +292,8 @@ export function submitReferral(
             priority: triageResult.priority,
             showsRisk,
             acknowledgementQueued,
+            safeTimesOutsideOfficeHours: deadline.notes.some((note) => note.id === 'safe_times_outside_office_hours'),
+            emailSafe: !!answers.email && answers.emailSafe === 'yes',
           },
         };
       },

@@ -16,6 +16,7 @@ export const PER_REFERRAL_TABLES: readonly string[] = [
   'escalations',
   'first_contact_slots',
   'legal_holds',
+  'contact_incidents',
   'safeguarding_markers',
   'contact_match_hashes',
   // One keyed hash per word of his name (partial name search).

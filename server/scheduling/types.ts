@@ -40,7 +40,11 @@ export type DeadlineNoteId =
   /** There is no working time between receipt and the trigger date, so the trigger date cannot cap the deadline. */
   | 'trigger_date_cap_impossible'
   /** The trigger date given was not a real `YYYY-MM-DD` date, so it was ignored. */
-  | 'invalid_trigger_date';
+  | 'invalid_trigger_date'
+  /** The deadline came before his first safe time to call inside office hours: it is the end of that safe time. */
+  | 'moved_to_safe_time'
+  /** No safe time to call him falls inside office hours before day 7: the deadline stays, and staff are told why. */
+  | 'safe_times_outside_office_hours';
 
 export interface DeadlineNote {
   id: DeadlineNoteId;

@@ -13,10 +13,8 @@ export function mayWorkOn(staff: Pick<SessionStaff, 'role' | 'officeIds'>, offic
   return CASEWORK_ROLES.includes(staff.role) && staff.officeIds.includes(officeId);
 }
 
-export type ReferralHead = Pick<
-  typeof referrals.$inferSelect,
-  'id' | 'reference' | 'status' | 'priority' | 'contactBy' | 'receivedAt' | 'officeId' | 'ruleVersion'
->;
+export type { ReferralHead } from '../../casework/types.ts';
+import type { ReferralHead } from '../../casework/types.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -36,6 +36,8 @@ export interface InboxFilters {
   /** 'me', 'unassigned', or a staff id. */
   assignee: string | null;
   overdueOnly: boolean;
+  /** Only referrals waiting for a manager's decision (an open escalation). */
+  withManager: boolean;
   page: number;
 }
 
@@ -45,6 +47,7 @@ export const DEFAULT_FILTERS: InboxFilters = {
   officeId: null,
   assignee: null,
   overdueOnly: false,
+  withManager: false,
   page: 1,
 };
 
@@ -64,6 +67,7 @@ export function parseInboxFilters(query: Record<string, string>): InboxFilters {
         ? query.assignee!
         : null,
     overdueOnly: query.overdue === '1',
+    withManager: query.manager === '1',
     page: Number.isSafeInteger(page) && page >= 1 && page <= 100_000 ? page : 1,
   };
 }
@@ -174,6 +178,10 @@ export function whereClause(
   // As the rank (the indexed expression), so the index jumps straight to that priority without reading rows.
   if (filters.priority) conditions.push(sql`${PRIORITY_RANK_SQL} = ${PRIORITY_RANK[filters.priority]}`);
   if (filters.overdueOnly) conditions.push(sql`r."contact_by" < ${now.getTime()}`);
+  if (filters.withManager)
+    conditions.push(
+      sql`EXISTS (SELECT 1 FROM "escalations" e WHERE e."referral_id" = r."id" AND e."resolved_at" IS NULL)`,
+    );
   if (filters.assignee === 'unassigned') {
     conditions.push(sql`NOT EXISTS (SELECT 1 FROM "referral_assignments" ra WHERE ra."referral_id" = r."id")`);
   } else if (filters.assignee) {

@@ -15,6 +15,13 @@ import { recordAudit } from '../../audit/audit.ts';
 import { decryptField, type Keyring } from '../../security/field-encryption.ts';
 import { loadReferralAnswers, ReferralDataTamperedError, type LoadedReferral } from '../../referrals/store.ts';
 import { referralDisplayGroups } from '../../referrals/display.ts';
+import type { ReferralAnswers } from '../../referrals/questions.ts';
+import { contactPlan } from '../../casework/contact-plan.ts';
+import { decisionData } from '../../casework/decisions.ts';
+import { BROKEN_WISHES, BROKEN_WISH_LABELS, incidentsFor } from '../../casework/incidents.ts';
+import { refreshMissedSlot } from '../../casework/first-contact.ts';
+import { futureAppointmentCount } from '../../casework/closing.ts';
+import { APPOINTMENT_STATUS_LABELS, appointmentsForReferral } from '../../casework/appointments.ts';
 import { getFirstContactSlot } from '../../offices/first-contact.ts';
 import { sevenDayLimit } from '../../scheduling/deadline.ts';
 import type { ReferralPage, TimelineEntry } from '../pages.ts';
@@ -142,11 +149,14 @@ export function buildReferralPage(
       lateReason: decrypt('appointments', row.id, row.lateReasonEnc),
     }));
 
+  // A proposed slot that has passed without contact is marked missed and a new one proposed before we read it.
+  refreshMissedSlot(db, keyring, referral, now);
   const slot = getFirstContactSlot(db, referral.id);
   const escalation = openEscalation(db, referral.id);
   const assignee = currentAssignee(db, referral.id);
   const safe = loaded ? safeContactFrom(loaded.answers) : null;
   const triage = loaded?.triage ?? null;
+  const flagGroups = groupFlags(triage?.result.flags ?? [], loaded?.answers ?? null);
 
   return {
     kind: 'referral',
@@ -172,6 +182,28 @@ export function buildReferralPage(
     },
     groups: loaded ? referralDisplayGroups(loaded.answers) : null,
     integrityProblem,
+    person: loaded
+      ? {
+          name: typeof loaded.answers.name === 'string' ? loaded.answers.name : null,
+          anythingElse:
+            typeof loaded.answers.anythingElse === 'string' && loaded.answers.anythingElse.trim() !== ''
+              ? loaded.answers.anythingElse
+              : null,
+        }
+      : null,
+    flagGroups,
+    plan: safe && referral.status !== 'closed' ? planView(contactPlan(db, referral, safe, now)) : null,
+    appointmentViews: appointmentsForReferral(db, referral.id).map((row) => ({
+      id: row.id,
+      startsAt: row.startsAt,
+      durationMinutes: row.durationMinutes,
+      where: row.mode === 'office' ? officeName(row.officeId) || 'At the office' : 'Remote (phone or video)',
+      staffName: row.staffName,
+      status: row.status,
+      statusLabel: APPOINTMENT_STATUS_LABELS[row.status] ?? row.status,
+      confirmedWithHim: row.confirmedWithHim,
+      upcoming: row.status === 'booked' && row.startsAt.getTime() > now.getTime() - row.durationMinutes * 60_000,
+    })),
     triage: triage
       ? {
           originalPriority: triage.result.priority,
@@ -210,6 +242,13 @@ export function buildReferralPage(
         : null,
     assignee,
     assignable: staff.role === 'manager' ? assignableStaff(db, referral.officeId) : [],
+    caseworkers: assignableStaff(db, referral.officeId),
+    decision: staff.role === 'manager' && escalation ? decisionView(decisionData(db, keyring, referral, now)) : null,
+    incidents: incidentsFor(db, keyring, referral.id)
+      .filter((row) => staff.role === 'manager' || row.staffName === staff.name)
+      .map((row) => ({ label: row.label, happenedAt: row.happenedAt, staffName: row.staffName, note: row.note })),
+    incidentWishes: BROKEN_WISHES.map((value) => ({ value, label: BROKEN_WISH_LABELS[value] })),
+    futureAppointments: futureAppointmentCount(db, referral.id, now),
     attempts,
     appointments: appointmentRows,
     notes,
@@ -224,4 +263,55 @@ export function buildReferralPage(
       export: staff.role === 'manager',
     },
   };
+}
+
+const SAFEGUARDING_FLAGS = new Set(['children_in_household', 'children_in_regular_contact', 'social_care_involved']);
+const CONTACT_FLAGS = new Set(['no_voicemail', 'no_safe_phone']);
+
+/**
+ * Triage's flags, split three ways for the top of the record: safeguarding (his safety, children), how to
+ * contact him, and administrative gaps. Risk to his life comes from his answers, first.
+ */
+export function groupFlags(
+  flags: ReadonlyArray<{ id: string; text: string }>,
+  answers: Partial<ReferralAnswers> | null,
+): ReferralPage['flagGroups'] {
+  const groups: ReferralPage['flagGroups'] = { safeguarding: [], contact: [], admin: [] };
+  if (answers) {
+    if (answers.madePlanOrTakenSteps === 'yes') groups.safeguarding.push('he has made a plan to end his life');
+    else if (answers.thoughtsOfEndingLife === 'often' || answers.thoughtsOfEndingLife === 'sometimes')
+      groups.safeguarding.push(`thoughts of ending his life (${answers.thoughtsOfEndingLife})`);
+    if (answers.ableToKeepSafe === 'no') groups.safeguarding.push('he does not feel able to keep himself safe');
+    else if (answers.ableToKeepSafe === 'not_sure') groups.safeguarding.push('he is not sure he can keep himself safe');
+  }
+  for (const flag of flags) {
+    if (SAFEGUARDING_FLAGS.has(flag.id)) groups.safeguarding.push(flag.text);
+    else if (CONTACT_FLAGS.has(flag.id)) groups.contact.push(flag.text);
+    else groups.admin.push(flag.text);
+  }
+  return groups;
+}
+
+/** Only while nobody has reached him: after that the plan has done its job. */
+function planView(plan: ReturnType<typeof contactPlan>): ReferralPage['plan'] {
+  if (plan.reached || plan.declined) return null;
+  return {
+    attempts: plan.attempts.count,
+    requiredAttempts: plan.required.attempts,
+    exhausted: plan.exhausted,
+    missing: plan.missing,
+    windows: plan.windows.map((w) => ({
+      channel: w.channel,
+      label: w.label,
+      allowed: w.allowed,
+      why: w.why,
+      from: w.from,
+      to: w.to,
+    })),
+  };
+}
+
+function decisionView(data: ReturnType<typeof decisionData>): ReferralPage['decision'] {
+  if (!data.escalation) return null;
+  return { options: data.options.map((o) => ({ ...o })), note: data.escalation.note };
 }

@@ -1,3 +1,4 @@
+import { recipientWarnings } from '../../casework/recipients-health.ts';
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import { staffOffices, staffUsers } from '../../../db/schema/staff.ts';
 import { recordAudit } from '../../audit/audit.ts';
@@ -96,6 +97,7 @@ export const adminOfficeRoutes: StaffRoute[] = [
       );
       return render({
         kind: 'office_detail',
+        recipientWarnings: recipientWarnings(db, ctx.services.keyring, ctx.now, [office.id]).map((w) => w.text),
         office: { id: office.id, name: office.name, nation: office.nation },
         hours: WEEKDAYS.map((weekday) => {
           const day = office.hours.find((h) => h.weekday === weekday);

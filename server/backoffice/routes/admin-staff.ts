@@ -1,3 +1,4 @@
+import { recipientWarnings } from '../../casework/recipients-health.ts';
 import { asc } from 'drizzle-orm';
 import { offices } from '../../../db/schema/offices.ts';
 import { enrolmentUrl } from '../../auth/enrolment.ts';
@@ -38,7 +39,12 @@ function memberPath(id: string): string {
 
 export const adminStaffRoutes: StaffRoute[] = [
   staffRoute('GET', '/staff/admin/staff', ADMIN_ROLES, (ctx) =>
-    render({ kind: 'staff_list', staff: listStaff(ctx.services.db), offices: officeOptions(ctx) }),
+    render({
+      kind: 'staff_list',
+      staff: listStaff(ctx.services.db),
+      offices: officeOptions(ctx),
+      recipientWarnings: recipientWarnings(ctx.services.db, ctx.services.keyring, ctx.now).map((w) => w.text),
+    }),
   ),
 
   staffRoute('POST', '/staff/admin/staff', ADMIN_ROLES, (ctx) => {

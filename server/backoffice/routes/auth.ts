@@ -33,6 +33,11 @@ const ENDED_NOTICES: Record<string, string> = {
   idle: 'You were signed out because the back office was not used for 30 minutes. Sign in again to carry on.',
   absolute: 'You were signed out because you signed in 12 hours ago. Sign in again to carry on.',
   disabled: 'You have been signed out.',
+  // A form arrived after the session ended: what was typed is kept (server/auth/form-drafts.ts).
+  'idle-kept':
+    'You were signed out because the back office was not used for 30 minutes. What you typed has been kept: sign in again and it will be back in the form, ready to check and send.',
+  'absolute-kept':
+    'You were signed out because you signed in 12 hours ago. What you typed has been kept: sign in again and it will be back in the form, ready to check and send.',
 };
 const NOTICES: Record<string, string> = {
   'signed-out': 'You have signed out.',

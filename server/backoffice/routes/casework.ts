@@ -1,6 +1,3 @@
-import { returningReferralIds } from '../../retention/returning.ts';
-import { asc } from 'drizzle-orm';
-import { offices } from '../../../db/schema/offices.ts';
 import { recordAudit } from '../../audit/audit.ts';
 import { loadReferralAnswers } from '../../referrals/store.ts';
 import { referralCsvHeader, referralCsvRow, toCsvLine } from '../../referrals/display.ts';
@@ -8,6 +5,7 @@ import { londonWallTimeToInstant, isValidIsoDate } from '../../scheduling/calend
 import { CASEWORK_ROLES, MANAGER_ROLES } from '../../staff/roles.ts';
 import {
   field,
+  fieldList,
   notFound,
   redirect,
   render,
@@ -18,29 +16,39 @@ import {
 } from '../http.ts';
 import type { InboxPage } from '../pages.ts';
 import { referralForStaff } from '../casework/access.ts';
+import { addNote, assignReferral, overridePriority, recordContactAttempt } from '../../casework/actions.ts';
 import {
-  addNote,
-  assignableStaff,
-  assignReferral,
   bookAppointment,
-  changeStatus,
-  overridePriority,
-  recordContactAttempt,
-} from '../casework/actions.ts';
-import {
-  nameMatch,
-  parseInboxFilters,
-  queryInbox,
-  referenceMatch,
-  urgencyOf,
-  type InboxFilters,
-} from '../casework/inbox.ts';
+  cancelAppointment,
+  recordAppointmentOutcome,
+  rescheduleAppointment,
+} from '../../casework/appointments.ts';
+import { changeStatus, closeReferral, reopenReferral } from '../../casework/closing.ts';
+import { recordDecision } from '../../casework/decisions.ts';
+import { bulkReassign } from '../../casework/handover.ts';
+import { recordWishBroken } from '../../casework/incidents.ts';
+import type { NotifyContext } from '../../casework/notify.ts';
+import { nameMatch, parseInboxFilters, referenceMatch, type InboxFilters } from '../casework/inbox.ts';
 import { buildReferralPage } from '../casework/record.ts';
+import { buildInboxPage } from '../casework/inbox-page.ts';
 import { PRIORITY_LABELS, STATUS_LABELS, type ReferralStatus } from '../casework/statuses.ts';
 
 /** The inbox, the referral record and everything staff do to a referral. */
 
 const ID = { exampleParams: { id: '00000000-0000-4000-8000-000000000000' } };
+const ID_APPOINTMENT = {
+  exampleParams: { id: '00000000-0000-4000-8000-000000000000', appointmentId: '00000000-0000-4000-8000-000000000001' },
+};
+
+const notifyContext = (ctx: StaffRouteContext): NotifyContext => ({
+  keyring: ctx.services.keyring,
+  publicBaseUrl: ctx.config.publicBaseUrl,
+});
+
+/** A yes/no radio: true, false, or null when not answered. */
+function yesNo(value: string): boolean | null {
+  return value === 'yes' ? true : value === 'no' ? false : null;
+}
 
 function recordPath(id: string, anchor?: string): string {
   return `/staff/referrals/${encodeURIComponent(id)}${anchor ? `#${anchor}` : ''}`;
@@ -56,16 +64,6 @@ export function parseLondonDateTime(value: string): Date | null {
   return londonWallTimeToInstant(match[1]!, `${match[2]}:${match[3]}`);
 }
 
-function filterQuery(filters: InboxFilters): string {
-  const query = new URLSearchParams();
-  if (filters.status !== 'needs_contact') query.set('status', filters.status);
-  if (filters.priority) query.set('priority', filters.priority);
-  if (filters.officeId) query.set('office', filters.officeId);
-  if (filters.assignee) query.set('assignee', filters.assignee);
-  if (filters.overdueOnly) query.set('overdue', '1');
-  return query.toString();
-}
-
 function inboxPage(
   ctx: StaffRouteContext,
   filters: InboxFilters,
@@ -73,51 +71,10 @@ function inboxPage(
   match: ReturnType<typeof referenceMatch>,
   reference = '',
 ): RouteResult {
-  const { db } = ctx.services;
-  const officeRows = db.select({ id: offices.id, name: offices.name }).from(offices).orderBy(asc(offices.name)).all();
-  const mine = officeRows.filter((office) => ctx.staff.officeIds.includes(office.id));
-  const noMatch = search !== null && match === null;
-  const result = noMatch
-    ? { rows: [], total: 0, page: 1, pageCount: 1 }
-    : queryInbox(db, ctx.staff, { filters, ...(match ? { match } : {}) }, ctx.now);
-  const assignees = new Map<string, string>();
-  for (const office of mine) for (const person of assignableStaff(db, office.id)) assignees.set(person.id, person.name);
-  const returning = returningReferralIds(
-    db,
-    result.rows.map((row) => row.id),
+  // The screen's data is built in casework/inbox-page.ts (views, issue 9b).
+  return render(
+    buildInboxPage(ctx.services.db, ctx.services.keyring, ctx.staff, ctx.now, filters, search, match, reference),
   );
-  return render({
-    kind: 'inbox',
-    now: ctx.now,
-    rows: result.rows.map((row) => ({
-      id: row.id,
-      reference: row.reference,
-      priority: row.priority,
-      contactBy: row.contactBy,
-      officeName: officeRows.find((o) => o.id === row.officeId)?.name ?? row.officeId,
-      status: row.status,
-      assigneeName: row.assigneeName,
-      receivedAt: row.receivedAt,
-      escalated: row.escalated,
-      returning: returning.has(row.id),
-      urgency: row.status === 'new' || row.status === 'contact_attempted' ? urgencyOf(row.contactBy, ctx.now) : null,
-    })),
-    total: result.total,
-    page: result.page,
-    pageCount: result.pageCount,
-    filters: {
-      status: filters.status,
-      priority: filters.priority ?? '',
-      office: filters.officeId ?? '',
-      assignee: filters.assignee ?? '',
-      overdue: filters.overdueOnly,
-    },
-    offices: mine,
-    assignees: [...assignees].map(([id, name]) => ({ id, name })).sort((a, b) => a.name.localeCompare(b.name)),
-    search,
-    reference,
-    filterQuery: filterQuery(filters),
-  });
 }
 
 /** Finds the referral for a POST, or answers "not found" (also for another office's referral). */
@@ -189,7 +146,8 @@ export const caseworkRoutes: StaffRoute[] = [
       withReferral(ctx, (referral) => {
         const choice = field(ctx.body, 'assignee');
         const target = choice === 'me' ? ctx.staff.id : choice === 'nobody' ? null : choice;
-        const result = assignReferral(ctx.services.db, ctx.staff, referral, target, ctx.now);
+        const result = assignReferral(ctx.services.db, ctx.staff, referral, target, ctx.now, notifyContext(ctx));
+        if (result.ok) ctx.services.mail.signal.notify();
         if (!result.ok) return redirect(recordPath(referral.id, 'assign'), { form: 'assign', errors: result.errors });
         return redirect(recordPath(referral.id), { messages: [{ kind: 'success', text: result.message }] });
       }),
@@ -203,7 +161,16 @@ export const caseworkRoutes: StaffRoute[] = [
     (ctx) =>
       withReferral(ctx, (referral) => {
         const input = { priority: field(ctx.body, 'priority'), reason: field(ctx.body, 'reason') };
-        const result = overridePriority(ctx.services.db, ctx.services.keyring, ctx.staff, referral, input, ctx.now);
+        const result = overridePriority(
+          ctx.services.db,
+          ctx.services.keyring,
+          ctx.staff,
+          referral,
+          input,
+          ctx.now,
+          notifyContext(ctx),
+        );
+        if (result.ok) ctx.services.mail.signal.notify();
         if (!result.ok)
           return redirect(recordPath(referral.id, 'priority'), {
             form: 'priority',
@@ -226,6 +193,8 @@ export const caseworkRoutes: StaffRoute[] = [
           outcome: field(ctx.body, 'outcome'),
           note: field(ctx.body, 'note'),
           at: field(ctx.body, 'at'),
+          withheldNumber: field(ctx.body, 'withheldNumber'),
+          saidWhoWeAre: field(ctx.body, 'saidWhoWeAre'),
         };
         const at = values.at.trim() === '' ? null : parseLondonDateTime(values.at);
         if (values.at.trim() !== '' && !at) {
@@ -240,7 +209,12 @@ export const caseworkRoutes: StaffRoute[] = [
           ctx.services.keyring,
           ctx.staff,
           referral,
-          { ...values, at },
+          {
+            ...values,
+            at,
+            withheldNumber: yesNo(values.withheldNumber),
+            saidWhoWeAre: yesNo(values.saidWhoWeAre),
+          },
           ctx.now,
         );
         if (!result.ok)
@@ -261,6 +235,9 @@ export const caseworkRoutes: StaffRoute[] = [
           mode: field(ctx.body, 'mode'),
           officeId: field(ctx.body, 'officeId'),
           lateReason: field(ctx.body, 'lateReason'),
+          durationMinutes: field(ctx.body, 'durationMinutes'),
+          staffId: field(ctx.body, 'staffId'),
+          outOfHoursReason: field(ctx.body, 'outOfHoursReason'),
         };
         const result = bookAppointment(
           ctx.services.db,
@@ -302,7 +279,13 @@ export const caseworkRoutes: StaffRoute[] = [
     CASEWORK_ROLES,
     (ctx) =>
       withReferral(ctx, (referral) => {
-        const values = { status: field(ctx.body, 'status'), closedReason: field(ctx.body, 'closedReason') };
+        const values = {
+          status: field(ctx.body, 'status'),
+          closedReason: field(ctx.body, 'closedReason'),
+          reason: field(ctx.body, 'reason'),
+          whereTo: field(ctx.body, 'whereTo'),
+          futureAppointments: field(ctx.body, 'futureAppointments'),
+        };
         const result = changeStatus(
           ctx.services.db,
           ctx.services.keyring,
@@ -322,6 +305,236 @@ export const caseworkRoutes: StaffRoute[] = [
       }),
     ID,
   ),
+
+  // Closing is a decision: its own form, with the reason, where to, and what to do with future appointments.
+  staffRoute(
+    'POST',
+    '/staff/referrals/:id/close',
+    CASEWORK_ROLES,
+    (ctx) =>
+      withReferral(ctx, (referral) => {
+        const values = {
+          closedReason: field(ctx.body, 'closedReason'),
+          reason: field(ctx.body, 'reason'),
+          whereTo: field(ctx.body, 'whereTo'),
+          futureAppointments: field(ctx.body, 'futureAppointments'),
+        };
+        const result = closeReferral(
+          ctx.services.db,
+          ctx.services.keyring,
+          ctx.staff,
+          referral,
+          values,
+          { publicBaseUrl: ctx.config.publicBaseUrl },
+          ctx.now,
+        );
+        if (!result.ok)
+          // Errors show on the record's status form, which is where closing is asked.
+          return redirect(recordPath(referral.id, 'status'), {
+            form: 'status',
+            errors: result.errors,
+            values: { status: 'closed', ...values },
+          });
+        if (result.escalated) ctx.services.mail.signal.notify();
+        return redirect(recordPath(referral.id), {
+          messages: [{ kind: result.escalated ? 'warning' : 'success', text: result.message }],
+        });
+      }),
+    ID,
+  ),
+
+  staffRoute(
+    'POST',
+    '/staff/referrals/:id/reopen',
+    MANAGER_ROLES,
+    (ctx) =>
+      withReferral(ctx, (referral) => {
+        const values = { reason: field(ctx.body, 'reason') };
+        const result = reopenReferral(
+          ctx.services.db,
+          ctx.services.keyring,
+          ctx.staff,
+          referral,
+          values,
+          ctx.now,
+          notifyContext(ctx),
+        );
+        if (!result.ok)
+          return redirect(recordPath(referral.id, 'reopen'), { form: 'reopen', errors: result.errors, values });
+        ctx.services.mail.signal.notify();
+        return redirect(recordPath(referral.id), { messages: [{ kind: 'success', text: result.message }] });
+      }),
+    ID,
+  ),
+
+  // The manager's decision screen is the record's decision panel (attempts, flags, plan and options).
+  staffRoute(
+    'GET',
+    '/staff/referrals/:id/decision',
+    MANAGER_ROLES,
+    (ctx) => withReferral(ctx, (referral) => redirect(recordPath(referral.id, 'decision'))),
+    ID,
+  ),
+
+  staffRoute(
+    'POST',
+    '/staff/referrals/:id/decision',
+    MANAGER_ROLES,
+    (ctx) =>
+      withReferral(ctx, (referral) => {
+        const values = {
+          option: field(ctx.body, 'option'),
+          reason: field(ctx.body, 'reason'),
+          closedReason: field(ctx.body, 'closedReason'),
+          whereTo: field(ctx.body, 'whereTo'),
+          futureAppointments: field(ctx.body, 'futureAppointments'),
+        };
+        const result = recordDecision(
+          ctx.services.db,
+          ctx.services.keyring,
+          ctx.staff,
+          referral,
+          values,
+          notifyContext(ctx),
+          ctx.now,
+        );
+        if (!result.ok)
+          return redirect(recordPath(referral.id, 'decision'), { form: 'decision', errors: result.errors, values });
+        ctx.services.mail.signal.notify();
+        return redirect(recordPath(referral.id), { messages: [{ kind: 'success', text: result.message }] });
+      }),
+    ID,
+  ),
+
+  // A wish broken by mistake: recorded, audited, shown to managers.
+  staffRoute(
+    'POST',
+    '/staff/referrals/:id/incidents',
+    CASEWORK_ROLES,
+    (ctx) =>
+      withReferral(ctx, (referral) => {
+        const values = { wish: field(ctx.body, 'wish'), note: field(ctx.body, 'note'), at: field(ctx.body, 'at') };
+        const at = values.at.trim() === '' ? null : parseLondonDateTime(values.at);
+        if (values.at.trim() !== '' && !at)
+          return redirect(recordPath(referral.id, 'incident'), {
+            form: 'incident',
+            errors: { at: 'Enter the time like 14/03/2026 10:30, or leave it empty for now.' },
+            values,
+          });
+        const result = recordWishBroken(
+          ctx.services.db,
+          ctx.services.keyring,
+          ctx.staff,
+          referral,
+          { ...values, at },
+          ctx.now,
+        );
+        if (!result.ok)
+          return redirect(recordPath(referral.id, 'incident'), { form: 'incident', errors: result.errors, values });
+        return redirect(recordPath(referral.id), { messages: [{ kind: 'warning', text: result.message }] });
+      }),
+    ID,
+  ),
+
+  staffRoute(
+    'POST',
+    '/staff/referrals/:id/appointments/:appointmentId/reschedule',
+    CASEWORK_ROLES,
+    (ctx) =>
+      withReferral(ctx, (referral) => {
+        const values = {
+          startsAt: field(ctx.body, 'startsAt'),
+          reason: field(ctx.body, 'reason'),
+          outOfHoursReason: field(ctx.body, 'outOfHoursReason'),
+        };
+        const result = rescheduleAppointment(
+          ctx.services.db,
+          ctx.services.keyring,
+          ctx.staff,
+          referral,
+          ctx.params.appointmentId ?? '',
+          { ...values, startsAt: parseLondonDateTime(values.startsAt) },
+          ctx.now,
+        );
+        if (!result.ok)
+          return redirect(recordPath(referral.id, 'appointments'), {
+            form: `appointment-${ctx.params.appointmentId ?? ''}`,
+            errors: result.errors,
+            values,
+          });
+        return redirect(recordPath(referral.id), { messages: [{ kind: 'success', text: result.message }] });
+      }),
+    ID_APPOINTMENT,
+  ),
+
+  staffRoute(
+    'POST',
+    '/staff/referrals/:id/appointments/:appointmentId/cancel',
+    CASEWORK_ROLES,
+    (ctx) =>
+      withReferral(ctx, (referral) => {
+        const values = { reason: field(ctx.body, 'reason') };
+        const result = cancelAppointment(
+          ctx.services.db,
+          ctx.services.keyring,
+          ctx.staff,
+          referral,
+          ctx.params.appointmentId ?? '',
+          values,
+          ctx.now,
+        );
+        if (!result.ok)
+          return redirect(recordPath(referral.id, 'appointments'), {
+            form: `appointment-${ctx.params.appointmentId ?? ''}`,
+            errors: result.errors,
+            values,
+          });
+        return redirect(recordPath(referral.id), { messages: [{ kind: 'success', text: result.message }] });
+      }),
+    ID_APPOINTMENT,
+  ),
+
+  staffRoute(
+    'POST',
+    '/staff/referrals/:id/appointments/:appointmentId/outcome',
+    CASEWORK_ROLES,
+    (ctx) =>
+      withReferral(ctx, (referral) => {
+        const values = { outcome: field(ctx.body, 'outcome') };
+        const result = recordAppointmentOutcome(
+          ctx.services.db,
+          ctx.staff,
+          referral,
+          ctx.params.appointmentId ?? '',
+          values,
+          ctx.now,
+        );
+        if (!result.ok)
+          return redirect(recordPath(referral.id, 'appointments'), {
+            form: `appointment-${ctx.params.appointmentId ?? ''}`,
+            errors: result.errors,
+            values,
+          });
+        return redirect(recordPath(referral.id), { messages: [{ kind: 'success', text: result.message }] });
+      }),
+    ID_APPOINTMENT,
+  ),
+
+  // Managers move someone's open referrals in one go (when they leave or are away).
+  staffRoute('POST', '/staff/reassign', MANAGER_ROLES, (ctx) => {
+    const fromStaffId = field(ctx.body, 'fromStaffId');
+    const back = `/staff?assignee=${encodeURIComponent(/^[0-9a-f-]{36}$/.test(fromStaffId) ? fromStaffId : '')}&status=open`;
+    const result = bulkReassign(
+      ctx.services.db,
+      ctx.staff,
+      { fromStaffId, toStaffId: field(ctx.body, 'toStaffId'), referralIds: fieldList(ctx.body, 'referralIds') },
+      ctx.now,
+      notifyContext(ctx),
+    );
+    if (!result.ok) return redirect(back, { form: 'reassign', errors: result.errors });
+    ctx.services.mail.signal.notify();
+    return redirect(back, { messages: [{ kind: 'success', text: result.message }] });
+  }),
 
   staffRoute(
     'GET',

@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { OpenedDatabase } from '../../../db/client.ts';
 import { outboxMessages } from '../../../db/schema/outbox.ts';
 import { referrals } from '../../../db/schema/referrals.ts';
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
+import { alertRecipients } from '../../../db/schema/alerts.ts';
 import {
   escalationStageAt,
   runDailyDigest,
@@ -13,7 +14,7 @@ import {
 import { uncontactedReferrals } from '../../../server/alerts/referrals.ts';
 import { decryptField, decryptJson, type Keyring } from '../../../server/security/field-encryption.ts';
 import { bodyAad, recipientsAad } from '../../../server/mail/outbox.ts';
-import { addClosure, calendarFor, seedOffices, setRecipients } from '../../../server/offices/index.ts';
+import { addClosure, calendarFor, seedOffices } from '../../../server/offices/index.ts';
 import { defaultCalendarConfig } from '../../../server/scheduling/calendar.ts';
 import { contactBy } from '../../../server/scheduling/deadline.ts';
 import type { Priority } from '../../../server/triage/types.ts';
@@ -123,7 +124,11 @@ describe('escalations to managers', () => {
   });
 
   it('goes to the triage list when the office has no managers set', () => {
-    setRecipients(database.db, 'manchester', 'managers', [], new Date());
+    // A list can no longer be emptied through the settings, but an office set up without one still has none.
+    database.db
+      .delete(alertRecipients)
+      .where(and(eq(alertRecipients.officeId, 'manchester'), eq(alertRecipients.list, 'managers')))
+      .run();
     const r = referral('today', '2026-12-03T09:00:00Z', 'manchester');
     runEscalations(database.db, deps(), [r], new Date('2026-12-03T13:00:00Z'));
     expect(queued()[0]!.to).toEqual(['triage-manchester@example.org']);

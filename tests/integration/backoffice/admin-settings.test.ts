@@ -79,15 +79,24 @@ describe('admin settings, failed mail and manager reports', () => {
     await admin.get('/staff/admin/offices/leeds');
     const empty = await admin.post('/staff/admin/offices/leeds/recipients', { triage: '', duty: '', managers: '' });
     expect((await admin.get(String(empty.headers.location))).body).toContain('at least one triage address');
-    await admin.post('/staff/admin/offices/leeds/recipients', {
+    // An empty managers list would send escalations to triage while the caseworker is told managers were emailed.
+    const noManagers = await admin.post('/staff/admin/offices/leeds/recipients', {
       triage: 'Triage@SaferLives.test\nsecond@saferlives.test',
       duty: 'duty@saferlives.test',
       managers: '',
     });
+    expect((await admin.get(String(noManagers.headers.location))).body).toContain(
+      'The managers list needs at least one address',
+    );
+    await admin.post('/staff/admin/offices/leeds/recipients', {
+      triage: 'Triage@SaferLives.test\nsecond@saferlives.test',
+      duty: 'duty@saferlives.test',
+      managers: 'managers@saferlives.test',
+    });
     expect(listRecipients(t.database.db, 'leeds')).toEqual({
       triage: ['second@saferlives.test', 'triage@saferlives.test'],
       duty: ['duty@saferlives.test'],
-      managers: [],
+      managers: ['managers@saferlives.test'],
     });
     const audit = t.database.db
       .select()

@@ -7,7 +7,7 @@ import { referrals } from '../../../db/schema/referrals.ts';
 import { auditEvents } from '../../../db/schema/audit.ts';
 import { outboxMessages } from '../../../db/schema/outbox.ts';
 import { alertRecipients } from '../../../db/schema/alerts.ts';
-import { caseNotes, escalations, statusChanges } from '../../../db/schema/casework.ts';
+import { appointments, caseNotes, contactAttempts, escalations, statusChanges } from '../../../db/schema/casework.ts';
 import { verifyAuditChain } from '../../../server/audit/audit.ts';
 import { insertSampleReferral } from '../../../server/backoffice/sample-referrals.ts';
 import { enrolStaff, seedTestOffices, signedIn, type StaffClient, type TestStaffMember } from './staff-client.ts';
@@ -238,11 +238,12 @@ describe('casework in the back office', () => {
       lateReason: '',
     });
     expect(inside.statusCode).toBe(303);
-    const record = await worker.get(`/staff/referrals/${r.id}`);
-    expect(record.body).toContain('He asked to wait until after his court date');
-    expect(t.database.db.select().from(referrals).where(eq(referrals.id, r.id)).get()?.status).toBe(
-      'appointment_booked',
-    );
+    const booked = t.database.db.select().from(appointments).where(eq(appointments.referralId, r.id)).all();
+    expect(booked).toHaveLength(2);
+    expect(booked.find((a) => a.mode === 'remote')?.lateReasonEnc).toBeTruthy();
+    expect(booked.every((a) => a.staffId === leedsWorker.id && a.status === 'booked')).toBe(true);
+    // Booking is not contact: nobody has reached him, so he still waits for first contact.
+    expect(t.database.db.select().from(referrals).where(eq(referrals.id, r.id)).get()?.status).toBe('new');
   });
 
   it('keeps notes encrypted at rest', async () => {
@@ -263,11 +264,28 @@ describe('casework in the back office', () => {
     );
     const noReason = await worker.post(`/staff/referrals/${r.id}/status`, { status: 'closed' });
     expect((await worker.get(String(noReason.headers.location))).body).toContain('Choose why the referral is closing');
-    const close = await worker.post(`/staff/referrals/${r.id}/status`, {
+    // Nobody has reached him: a caseworker cannot close it, and a manager must say why and where.
+    const byWorker = await worker.post(`/staff/referrals/${r.id}/status`, {
+      status: 'closed',
+      closedReason: 'referred_elsewhere',
+      reason: 'He lives in Scotland and asked for a local service',
+      whereTo: 'A local service in Glasgow',
+    });
+    expect((await worker.get(String(byWorker.headers.location))).body).toContain('only a manager can close');
+    const noWhere = await manager.post(`/staff/referrals/${r.id}/status`, {
       status: 'closed',
       closedReason: 'referred_elsewhere',
     });
-    expect((await worker.get(String(close.headers.location))).body).toContain('Referral closed: referred elsewhere');
+    const noWherePage = (await manager.get(String(noWhere.headers.location))).body;
+    expect(noWherePage).toContain('Say where he was referred to');
+    expect(noWherePage).toContain('Say why it is closing as');
+    const close = await manager.post(`/staff/referrals/${r.id}/status`, {
+      status: 'closed',
+      closedReason: 'referred_elsewhere',
+      reason: 'He lives in Scotland and asked for a local service',
+      whereTo: 'A local service in Glasgow',
+    });
+    expect((await manager.get(String(close.headers.location))).body).toContain('Referral closed: referred elsewhere');
     const again = await worker.post(`/staff/referrals/${r.id}/status`, { status: 'in_contact' });
     expect((await worker.get(String(again.headers.location))).body).toContain('That change is not possible');
     const change = t.database.db.select().from(statusChanges).where(eq(statusChanges.referralId, r.id)).all();
@@ -288,17 +306,41 @@ describe('casework in the back office', () => {
     const tooSoon = await worker.post(`/staff/referrals/${r.id}/status`, {
       status: 'closed',
       closedReason: 'unable_to_contact',
+      reason: 'No answer at all',
     });
-    expect((await worker.get(String(tooSoon.headers.location))).body).toContain('Record your attempts');
-    await worker.post(`/staff/referrals/${r.id}/contact-attempts`, {
-      channel: 'phone',
-      outcome: 'no_answer',
-      at: '2026-03-10T09:30',
-      note: '',
-    });
+    expect((await worker.get(String(tooSoon.headers.location))).body).toContain('The contact plan is not finished');
+    // The plan: three attempts, on two working days, at two times of day, by two ways he allows.
+    const later = clock.now();
+    for (const [at, channel, outcome] of [
+      ['2026-03-10T09:30', 'phone', 'no_answer'],
+      ['2026-03-10T09:45', 'email', 'sent'],
+    ] as const) {
+      const attempt = await worker.post(`/staff/referrals/${r.id}/contact-attempts`, {
+        channel,
+        outcome,
+        at,
+        note: '',
+        saidWhoWeAre: 'no',
+      });
+      expect(attempt.statusCode).toBe(303);
+    }
+    // The third, the next working day in the evening, recorded then.
+    t.database.db
+      .insert(contactAttempts)
+      .values({
+        id: crypto.randomUUID(),
+        referralId: r.id,
+        staffId: leedsWorker.id,
+        attemptedAt: new Date('2026-03-11T17:30:00Z'),
+        channel: 'phone',
+        outcome: 'no_answer',
+        createdAt: later,
+      })
+      .run();
     const res = await worker.post(`/staff/referrals/${r.id}/status`, {
       status: 'closed',
       closedReason: 'unable_to_contact',
+      reason: 'Three tries over two days, no reply',
     });
     expect((await worker.get(String(res.headers.location))).body).toContain('Not closed');
     expect(t.database.db.select().from(referrals).where(eq(referrals.id, r.id)).get()?.status).toBe(
@@ -308,8 +350,9 @@ describe('casework in the back office', () => {
     const mail = t.database.db
       .select()
       .from(outboxMessages)
-      .where(eq(outboxMessages.dedupeKey, `escalation:${r.id}:unable_to_contact`))
-      .get();
+      .where(eq(outboxMessages.kind, 'escalation'))
+      .all()
+      .find((m) => m.dedupeKey?.startsWith(`escalation:${r.id}:unable_to_contact`));
     expect(mail?.subject).toContain(r.reference);
     expect(mail?.subject).not.toContain('Barnaby');
     const inbox = await manager.get('/staff');
@@ -318,6 +361,7 @@ describe('casework in the back office', () => {
     const decided = await manager.post(`/staff/referrals/${r.id}/status`, {
       status: 'closed',
       closedReason: 'unable_to_contact',
+      reason: 'Plan exhausted; GP informed',
     });
     expect((await manager.get(String(decided.headers.location))).body).toContain('Referral closed: unable to contact');
     expect(t.database.db.select().from(escalations).where(eq(escalations.referralId, r.id)).get()?.resolvedBy).toBe(

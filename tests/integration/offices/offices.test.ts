@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { OpenedDatabase } from '../../../db/client.ts';
+import { and, eq } from 'drizzle-orm';
+import { alertRecipients } from '../../../db/schema/alerts.ts';
 import { offices } from '../../../db/schema/offices.ts';
 import {
   addClosure,
@@ -57,12 +59,12 @@ describe('seeding offices from the config file', () => {
   it('never undoes an admin edit when it runs again at the next start', () => {
     seedOffices(database.db, NOW);
     setOfficeHours(database.db, 'leeds', weekdays('10:00', '16:00'), NOW);
-    setRecipients(database.db, 'leeds', 'duty', [], NOW);
+    setRecipients(database.db, 'leeds', 'duty', ['duty-cover@example.org'], NOW);
     addClosure(database.db, 'leeds', { date: '2026-12-29', reason: 'Christmas' }, NOW);
 
     expect(seedOffices(database.db, NOW)).toEqual({ officesCreated: [], officesSeeded: [] });
     expect(getOfficeHours(database.db, 'leeds')[0]).toEqual({ weekday: 1, opens: '10:00', closes: '16:00' });
-    expect(listRecipients(database.db, 'leeds').duty).toEqual([]);
+    expect(listRecipients(database.db, 'leeds').duty).toEqual(['duty-cover@example.org']);
     expect(listClosures(database.db, 'leeds')).toEqual([{ date: '2026-12-29', reason: 'Christmas' }]);
   });
 
@@ -230,7 +232,12 @@ describe('alert recipients', () => {
   });
 
   it('falls back to triage when a list is empty, and to every office when the office has nobody', () => {
-    setRecipients(database.db, 'leeds', 'managers', [], NOW);
+    // Lists cannot be emptied through settings (see below), but an office set up without one has none.
+    expect(() => setRecipients(database.db, 'leeds', 'managers', [], NOW)).toThrow(/needs at least one address/);
+    database.db
+      .delete(alertRecipients)
+      .where(and(eq(alertRecipients.officeId, 'leeds'), eq(alertRecipients.list, 'managers')))
+      .run();
     expect(alertAddressesFor(database.db, 'leeds', ['managers'])).toEqual(['triage-leeds@example.org']);
     expect(alertAddressesFor(database.db, 'leeds', ['triage', 'duty'])).toEqual([
       'duty-leeds@example.org',

@@ -204,6 +204,22 @@ const cases: Record<QuestionId, QuestionCase> = {
     invalid: [[undefined, 'Select yes if it is safe for us to email you']],
     requiredWhen: { required: { email: 'sam@example.org' }, optional: { email: '' } },
   },
+  postalAddress: {
+    valid: [
+      ['1 Example Street\r\nLeeds LS1 1AA', '1 Example Street\nLeeds LS1 1AA'],
+      ['', undefined],
+    ],
+    invalid: [[long(301), 'The address must be 300 characters or fewer']],
+    alongside: { letterSafe: 'yes' },
+  },
+  letterSafe: {
+    valid: [
+      ['yes', 'yes'],
+      ['no', 'no'],
+    ],
+    invalid: [[undefined, 'Select yes if it is safe for us to write to you']],
+    requiredWhen: { required: { postalAddress: '1 Example Street' }, optional: { postalAddress: '' } },
+  },
   gpWelfareCheck: {
     valid: [
       ['yes', 'yes'],
