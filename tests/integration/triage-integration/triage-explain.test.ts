@@ -25,7 +25,7 @@ async function explain(args: string[]): Promise<Explained> {
   try {
     const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'scripts/triage-explain.ts', ...args], {
       cwd: projectRoot,
-      timeout: 30_000,
+      timeout: 100_000,
     });
     return { stdout, stderr, code: 0 };
   } catch (error) {
@@ -211,7 +211,8 @@ describe('npm run triage:explain', () => {
       expect(result.code, `${file}: ${result.stderr}`).toBe(0);
       expect(JSON.parse(result.stdout), file).toEqual(expected);
     });
-  });
+    // One tsx process per fixture, all at once: slow on a busy 2-core machine, never wrong.
+  }, 120_000);
 
   describe('with a real database', () => {
     let dir: string;
