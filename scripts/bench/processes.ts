@@ -38,7 +38,9 @@ export async function startProcess(
 ): Promise<RunningProcess> {
   const port = await freePort();
   const started = performance.now();
-  const args = entry.endsWith('.js') ? [entry] : ['--import', 'tsx', entry];
+  // BENCH_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) is passed to node for the compiled app, to profile it.
+  const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const args = entry.endsWith('.js') ? [...nodeArgs, entry] : ['--import', 'tsx', entry];
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd: projectRoot,
     env: { ...process.env, ...env(port), HOST: '127.0.0.1', PORT: String(port) },

@@ -11,7 +11,6 @@ import { sendAstroPage } from '../plugins/astro-page.ts';
 import { isCrossSiteRequest, ownOriginsFor } from './http-guards.ts';
 import { ensureDefaultOffices } from './offices.ts';
 import { clientRateLimitKey } from '../http/client-key.ts';
-import { createTurnQueue } from '../http/turns.ts';
 import { FORM_TOKEN_RATE_LIMIT, REFERRAL_BODY_LIMIT, REFERRAL_RATE_LIMIT } from './limits.ts';
 import type { ReferralFormNotice, ReferralPageState } from './page-state.ts';
 import { FORM_TOKEN_FIELD, HONEYPOT_FIELD, readPostedForm, type FieldError, type FormValues } from './questions.ts';
@@ -69,8 +68,6 @@ export async function referralRoutes(app: FastifyInstance, opts: ReferralRoutesO
       return !result.isAllowed && result.isExceeded ? result.ttlInSeconds : null;
     };
   const rateLimited = limited(rateLimit);
-  // Both submit paths take turns, so public pages are served between referrals during a flood.
-  const referralTurn = createTurnQueue();
   const formTokenRateLimited = limited(formTokenRateLimit);
   const crossSite = (request: FastifyRequest) =>
     isCrossSiteRequest(request.headers, ownOriginsFor(services.publicBaseUrl, request.protocol, request.headers.host));
@@ -157,9 +154,11 @@ export async function referralRoutes(app: FastifyInstance, opts: ReferralRoutesO
       for (const name of reading.unknownFields) answers[name] = values[name];
 
       let outcome: SubmissionOutcome;
-      await referralTurn();
       try {
-        outcome = services.referrals.submit({ answers, formToken: reading.formToken, honeypot: reading.honeypot }, now);
+        outcome = await services.referrals.submit(
+          { answers, formToken: reading.formToken, honeypot: reading.honeypot },
+          now,
+        );
       } catch (error) {
         if (!(error instanceof ReferralStorageError)) throw error;
         logStorageFailure(request, error);
@@ -305,9 +304,8 @@ export async function referralRoutes(app: FastifyInstance, opts: ReferralRoutesO
         } = body as Record<string, unknown>;
 
         let outcome: SubmissionOutcome;
-        await referralTurn();
         try {
-          outcome = services.referrals.submit(
+          outcome = await services.referrals.submit(
             {
               answers,
               formToken: typeof formToken === 'string' ? formToken : undefined,

@@ -1,3 +1,4 @@
+import { createTurnQueue } from '../http/turns.ts';
 import { randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import type { PortalDb } from '../../db/client.ts';
@@ -149,11 +150,30 @@ export function submitReferral(
   submission: ReferralSubmission,
   now: Date,
 ): SubmissionOutcome {
+  const prepared = prepareSubmission(deps, submission, now);
+  if (prepared.kind === 'answered') return prepared.outcome;
+  try {
+    return prepared.write();
+  } catch (error) {
+    throw new ReferralStorageError(error);
+  }
+}
+
+/** What is left to do for one submission: nothing (it is answered), or its write, which runs in a transaction. */
+type PreparedSubmission =
+  { kind: 'answered'; outcome: SubmissionOutcome } | { kind: 'write'; write: () => SubmissionOutcome };
+
+/**
+ * Every step before the write (bot checks, idempotency, validation, triage), then the write as a function: its own
+ * transaction when called alone, a savepoint when called inside a group commit.
+ */
+function prepareSubmission(deps: ReferralServiceDeps, submission: ReferralSubmission, now: Date): PreparedSubmission {
+  const answered = (outcome: SubmissionOutcome): PreparedSubmission => ({ kind: 'answered', outcome });
   if (submission.honeypot !== undefined && submission.honeypot.trim() !== '')
-    return { kind: 'not_accepted', reason: 'honeypot' };
+    return answered({ kind: 'not_accepted', reason: 'honeypot' });
   const token = deps.formTokens.verify(submission.formToken, now);
   if (!token.ok && token.reason !== 'expired')
-    return { kind: 'not_accepted', reason: token.reason === 'missing' ? 'missing_token' : 'bad_token' };
+    return answered({ kind: 'not_accepted', reason: token.reason === 'missing' ? 'missing_token' : 'bad_token' });
 
   // A repeat of a form already stored answers with that referral whatever it now contains, so a refresh
   // or Back-and-send never creates a second referral (and never shows errors for a referral already made).
@@ -166,22 +186,22 @@ export function submitReferral(
   } catch (error) {
     throw new ReferralStorageError(error);
   }
-  if (existing) return { kind: 'duplicate', receipt: existing };
+  if (existing) return answered({ kind: 'duplicate', receipt: existing });
 
-  if (isObject(submission.answers) && submission.answers.over18 === 'no') return { kind: 'under_18' };
+  if (isObject(submission.answers) && submission.answers.over18 === 'no') return answered({ kind: 'under_18' });
   if (!isObject(submission.answers)) {
-    return { kind: 'invalid', errors: [{ path: '', message: 'Send the answers as one JSON object' }] };
+    return answered({ kind: 'invalid', errors: [{ path: '', message: 'Send the answers as one JSON object' }] });
   }
 
   // Validation first: a person who presses Send early with answers missing needs to see what is missing, not
   // a neutral "check and send again". Only a complete form can be turned away as too fast or too old.
   const validation = validateReferralAnswers(submission.answers, { today: londonDate(now) });
-  if (!validation.ok) return { kind: 'invalid', errors: validation.errors };
+  if (!validation.ok) return answered({ kind: 'invalid', errors: validation.errors });
 
   if (now.getTime() - token.issuedAt.getTime() < (deps.minimumFillMs ?? MINIMUM_FILL_MS)) {
-    return { kind: 'not_accepted', reason: 'too_fast' };
+    return answered({ kind: 'not_accepted', reason: 'too_fast' });
   }
-  if (!token.ok) return { kind: 'not_accepted', reason: 'expired_token' };
+  if (!token.ok) return answered({ kind: 'not_accepted', reason: 'expired_token' });
   const answers = validation.answers;
 
   // From here on any failure (a calendar that cannot be read, the database) means "not saved": he is told so and
@@ -195,110 +215,112 @@ export function submitReferral(
     } = assessReferral(answers, now, deps.calendarFor ?? defaultCalendarFor);
     const showsRisk = answersShowRisk(answers);
 
-    return deps.db.transaction(
-      (tx): SubmissionOutcome => {
-        // Checked again inside the write transaction: two identical posts racing each other still make one.
-        const raced = tx.select().from(referrals).where(eq(referrals.idempotencyKey, token.idempotencyKey)).get();
-        if (raced) return { kind: 'duplicate', receipt: receiptFromRow(tx, deps.keyring, raced) };
+    const write = () =>
+      deps.db.transaction(
+        (tx): SubmissionOutcome => {
+          // Checked again inside the write transaction: two identical posts racing each other still make one.
+          const raced = tx.select().from(referrals).where(eq(referrals.idempotencyKey, token.idempotencyKey)).get();
+          if (raced) return { kind: 'duplicate', receipt: receiptFromRow(tx, deps.keyring, raced) };
 
-        const id = randomUUID();
-        let reference = newReferralReference();
-        for (
-          let attempt = 0;
-          tx.select({ id: referrals.id }).from(referrals).where(eq(referrals.reference, reference)).get();
-          attempt++
-        ) {
-          if (attempt >= 10) throw new Error('Could not find an unused referral reference.');
-          reference = newReferralReference();
-        }
+          const id = randomUUID();
+          let reference = newReferralReference();
+          for (
+            let attempt = 0;
+            tx.select({ id: referrals.id }).from(referrals).where(eq(referrals.reference, reference)).get();
+            attempt++
+          ) {
+            if (attempt >= 10) throw new Error('Could not find an unused referral reference.');
+            reference = newReferralReference();
+          }
 
-        tx.insert(referrals)
-          .values({
-            id,
-            reference,
-            status: 'new',
-            priority: triageResult.priority,
-            contactBy: deadline.contactBy,
-            ruleVersion: triageResult.ruleVersion,
-            receivedAt: now,
-            officeId,
-            officePreference: answers.office,
-            nation: answers.nation,
-            stage: answers.stage,
-            source: answers.heardFrom ?? null,
-            meetPreference: answers.meetPreference,
-            confidentialityVersion: answers.confidentialityAgreedVersion,
-            answersEnc: encryptAnswers(deps.keyring, id, answers),
-            triageEnc: encryptTriage(deps.keyring, id, {
-              result: triageResult,
-              deadline: {
-                contactBy: deadline.contactBy.toISOString(),
-                cappedByTriggerDate: deadline.cappedByTriggerDate,
-                notes: deadline.notes,
-              },
-            }),
-            nameSearchHash: nameSearchHash(deps.keyring, answers.name),
-            idempotencyKey: token.idempotencyKey,
-          })
-          .run();
-        writeNameParts(tx, deps.keyring, id, answers.name);
+          tx.insert(referrals)
+            .values({
+              id,
+              reference,
+              status: 'new',
+              priority: triageResult.priority,
+              contactBy: deadline.contactBy,
+              ruleVersion: triageResult.ruleVersion,
+              receivedAt: now,
+              officeId,
+              officePreference: answers.office,
+              nation: answers.nation,
+              stage: answers.stage,
+              source: answers.heardFrom ?? null,
+              meetPreference: answers.meetPreference,
+              confidentialityVersion: answers.confidentialityAgreedVersion,
+              answersEnc: encryptAnswers(deps.keyring, id, answers),
+              triageEnc: encryptTriage(deps.keyring, id, {
+                result: triageResult,
+                deadline: {
+                  contactBy: deadline.contactBy.toISOString(),
+                  cappedByTriggerDate: deadline.cappedByTriggerDate,
+                  notes: deadline.notes,
+                },
+              }),
+              nameSearchHash: nameSearchHash(deps.keyring, answers.name),
+              idempotencyKey: token.idempotencyKey,
+            })
+            .run();
+          writeNameParts(tx, deps.keyring, id, answers.name);
 
-        let acknowledgementQueued = false;
-        if (answers.email && answers.emailSafe === 'yes') {
-          acknowledgementQueued =
-            enqueueEmail(
-              tx,
-              deps.keyring,
-              acknowledgementEmail(
-                answers.email,
-                reference,
-                deadline.contactBy,
-                id,
-                deadline.notes.some((note) => note.id === 'safe_times_outside_office_hours'),
-              ),
-              now,
-            ) !== null;
-        }
+          let acknowledgementQueued = false;
+          if (answers.email && answers.emailSafe === 'yes') {
+            acknowledgementQueued =
+              enqueueEmail(
+                tx,
+                deps.keyring,
+                acknowledgementEmail(
+                  answers.email,
+                  reference,
+                  deadline.contactBy,
+                  id,
+                  deadline.notes.some((note) => note.id === 'safe_times_outside_office_hours'),
+                ),
+                now,
+              ) !== null;
+          }
 
-        deps.onReferralStored?.(
-          tx,
-          {
-            id,
-            reference,
-            receivedAt: now,
-            officeId,
-            officePreference: answers.office,
-            nation: answers.nation,
-            stage: answers.stage,
-            source: answers.heardFrom ?? null,
-            meetPreference: answers.meetPreference,
-            priority: triageResult.priority,
-            contactBy: deadline.contactBy,
-            triage: triageResult,
-            deadline,
-            calendar,
-            showsRisk,
-            answers,
-          },
-          now,
-        );
+          deps.onReferralStored?.(
+            tx,
+            {
+              id,
+              reference,
+              receivedAt: now,
+              officeId,
+              officePreference: answers.office,
+              nation: answers.nation,
+              stage: answers.stage,
+              source: answers.heardFrom ?? null,
+              meetPreference: answers.meetPreference,
+              priority: triageResult.priority,
+              contactBy: deadline.contactBy,
+              triage: triageResult,
+              deadline,
+              calendar,
+              showsRisk,
+              answers,
+            },
+            now,
+          );
 
-        return {
-          kind: 'created',
-          receipt: {
-            referralId: id,
-            reference,
-            contactBy: deadline.contactBy,
-            priority: triageResult.priority,
-            showsRisk,
-            acknowledgementQueued,
-            safeTimesOutsideOfficeHours: deadline.notes.some((note) => note.id === 'safe_times_outside_office_hours'),
-            emailSafe: !!answers.email && answers.emailSafe === 'yes',
-          },
-        };
-      },
-      { behavior: 'immediate' },
-    );
+          return {
+            kind: 'created',
+            receipt: {
+              referralId: id,
+              reference,
+              contactBy: deadline.contactBy,
+              priority: triageResult.priority,
+              showsRisk,
+              acknowledgementQueued,
+              safeTimesOutsideOfficeHours: deadline.notes.some((note) => note.id === 'safe_times_outside_office_hours'),
+              emailSafe: !!answers.email && answers.emailSafe === 'yes',
+            },
+          };
+        },
+        { behavior: 'immediate' },
+      );
+    return { kind: 'write', write };
   } catch (error) {
     throw new ReferralStorageError(error);
   }
@@ -309,14 +331,79 @@ export interface ReferralService {
   issueFormToken(now: Date): string;
   /** The token to put back in a returned form: the one he sent when it is genuine (it stays his idempotency key), else a fresh one. */
   formTokenFor(submitted: string | undefined, now: Date): string;
-  submit(submission: ReferralSubmission, now: Date): SubmissionOutcome;
+  /**
+   * Submits in its own turn of the event loop and resolves once the referral is durably committed. Referrals
+   * that arrive together share one commit (see `createGroupCommit`).
+   */
+  submit(submission: ReferralSubmission, now: Date): Promise<SubmissionOutcome>;
+}
+
+type Settled = { ok: true; value: SubmissionOutcome } | { ok: false; error: unknown };
+
+/**
+ * Group commit: the writes of referrals that arrive together run as savepoints inside ONE immediate transaction,
+ * so they share one durable commit (one fsync with synchronous = FULL) instead of one each. Each caller's promise
+ * settles only after that commit: a referral is answered "saved" only when it is on disk. One referral's failure
+ * rolls back its savepoint alone; a failed commit fails every referral in the group (nothing of it is stored).
+ * `turn` decides when the group is written: after the turns already waiting, so their writes join it.
+ */
+export function createGroupCommit(
+  db: PortalDb,
+  turn: () => Promise<void>,
+): (write: () => SubmissionOutcome) => Promise<SubmissionOutcome> {
+  let pending: {
+    write: () => SubmissionOutcome;
+    resolve: (o: SubmissionOutcome) => void;
+    reject: (e: unknown) => void;
+  }[] = [];
+  const flush = () => {
+    const group = pending;
+    pending = [];
+    const settled: Settled[] = [];
+    try {
+      db.transaction(
+        () => {
+          for (const item of group) {
+            try {
+              settled.push({ ok: true, value: item.write() });
+            } catch (error) {
+              settled.push({ ok: false, error });
+              // A failure that ended the whole transaction (SQLite rolls back on some errors) fails the group.
+              if (!db.$client.inTransaction) throw error;
+            }
+          }
+        },
+        { behavior: 'immediate' },
+      );
+    } catch (error) {
+      for (const item of group) item.reject(new ReferralStorageError(error));
+      return;
+    }
+    group.forEach((item, index) => {
+      const result = settled[index]!;
+      if (result.ok) item.resolve(result.value);
+      else item.reject(new ReferralStorageError(result.error));
+    });
+  };
+  return (write) =>
+    new Promise<SubmissionOutcome>((resolve, reject) => {
+      pending.push({ write, resolve, reject });
+      if (pending.length === 1) void turn().then(flush);
+    });
 }
 
 export function createReferralService(deps: ReferralServiceDeps): ReferralService {
+  // Heavy synchronous work waits for its own turn, so crisis pages asked for during a flood are answered between two.
+  const turn = createTurnQueue();
+  const commit = createGroupCommit(deps.db, turn);
   return {
     issueFormToken: (now) => deps.formTokens.issue(now),
     formTokenFor: (submitted, now) =>
       submitted !== undefined && deps.formTokens.verify(submitted, now).ok ? submitted : deps.formTokens.issue(now),
-    submit: (submission, now) => submitReferral(deps, submission, now),
+    submit: async (submission, now) => {
+      await turn();
+      const prepared = prepareSubmission(deps, submission, now);
+      return prepared.kind === 'answered' ? prepared.outcome : commit(prepared.write);
+    },
   };
 }
