@@ -75,6 +75,10 @@ export interface StaffDetailPage {
   offices: OfficeOption[];
   activeSessions: number;
   isSelf: boolean;
+  /** Open referrals they hold: listed when disabling, and they must be handed over first. */
+  openReferrals: Array<{ id: string; reference: string; priority: string; status: string; contactBy: Date }>;
+  /** Who could take all of them (active caseworkers and managers of every office concerned). */
+  handoverTo: Array<{ id: string; name: string }>;
 }
 
 /** Shown once, straight after adding someone or issuing a new link: the link is never stored or shown again. */

@@ -1,0 +1,119 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { buildTestApp, type TestApp } from '../../helpers/app.ts';
+import { fixedClock } from '../../../server/clock.ts';
+import { outboxMessages } from '../../../db/schema/outbox.ts';
+import { alertRecipients } from '../../../db/schema/alerts.ts';
+import { referralAssignments } from '../../../db/schema/casework.ts';
+import { staffUsers } from '../../../db/schema/staff.ts';
+import { insertSampleReferral } from '../../../server/backoffice/sample-referrals.ts';
+import { openReferralsOf } from '../../../server/casework/handover.ts';
+import { disableStaff } from '../../../server/staff/accounts.ts';
+import { enrolStaff, seedTestOffices, signedIn, type StaffClient, type TestStaffMember } from './staff-client.ts';
+
+/** The gaps left in issue 9's casework, each closed with a test against the real app and a real SQLite file. */
+
+// Tuesday 10 March 2026, 10:00 London (GMT).
+const clock = fixedClock('2026-03-10T10:00:00Z');
+
+describe('casework gaps (issue 9)', () => {
+  let t: TestApp;
+  let kim: TestStaffMember;
+  let mona: TestStaffMember;
+  let admin: StaffClient;
+  const hours = (n: number) => new Date(clock.now().getTime() + n * 3_600_000);
+
+  beforeAll(async () => {
+    t = await buildTestApp({ clock });
+    const { db } = t.database;
+    seedTestOffices(db);
+    for (const [list, email] of [
+      ['triage', 'triage@saferlives.org.uk'],
+      ['managers', 'managers@saferlives.org.uk'],
+    ] as const)
+      db.insert(alertRecipients).values({ officeId: 'leeds', list, email, createdAt: clock.now() }).run();
+    const keyring = t.app.services.keyring;
+    kim = await enrolStaff(db, keyring, clock.now(), { role: 'caseworker', officeIds: ['leeds'], name: 'Kim Worker' });
+    mona = await enrolStaff(db, keyring, clock.now(), { role: 'manager', officeIds: ['leeds'], name: 'Mona Manager' });
+    const ada = await enrolStaff(db, keyring, clock.now(), { role: 'admin', name: 'Ada Admin' });
+    admin = await signedIn(t, ada, clock, '10.9.0.1');
+  });
+  afterAll(async () => t.cleanup());
+
+  function addReferral(options: Partial<Parameters<typeof insertSampleReferral>[2]> = {}) {
+    return insertSampleReferral(t.database.db, t.app.services.keyring, { receivedAt: hours(-2), ...options });
+  }
+  async function flashAfter(client: StaffClient, res: { headers: Record<string, unknown> }) {
+    return (await client.get(String(res.headers.location))).body;
+  }
+  const statusOfStaff = (id: string) =>
+    t.database.db.select().from(staffUsers).where(eq(staffUsers.id, id)).get()?.status;
+  function assignTo(staffId: string, referralId: string) {
+    t.database.db
+      .insert(referralAssignments)
+      .values({ referralId, staffId, assignedAt: clock.now(), assignedBy: mona.id })
+      .run();
+  }
+
+  describe('disabling a caseworker', () => {
+    it('lists their open referrals and refuses to disable until someone takes them, then hands them over', async () => {
+      const lou = await enrolStaff(t.database.db, t.app.services.keyring, clock.now(), {
+        role: 'caseworker',
+        officeIds: ['leeds'],
+        name: 'Lou Leaver',
+      });
+      const a = addReferral({ priority: 'today' });
+      const b = addReferral();
+      const closed = addReferral();
+      for (const r of [a, b, closed]) assignTo(lou.id, r.id);
+      t.database.db.run(`UPDATE referrals SET status = 'closed' WHERE id = '${closed.id}'`);
+
+      const page = (await admin.get(`/staff/admin/staff/${lou.id}`)).body;
+      expect(page).toContain('Open referrals they hold (2)');
+      expect(page).toContain(a.reference);
+      expect(page).toContain(b.reference);
+      expect(page).not.toContain(closed.reference);
+      expect(page).toContain('Who takes their open referrals');
+      expect(page).toContain(`value="${kim.id}"`);
+      expect(page).not.toContain(`value="${lou.id}"`);
+
+      const refused = await admin.post(`/staff/admin/staff/${lou.id}/disable`, {});
+      expect(refused.statusCode).toBe(303);
+      expect(await flashAfter(admin, refused)).toContain('They hold 2 open referrals. Choose who takes them');
+      expect(statusOfStaff(lou.id)).toBe('active');
+      expect(openReferralsOf(t.database.db, lou.id)).toHaveLength(2);
+
+      const done = await admin.post(`/staff/admin/staff/${lou.id}/disable`, { toStaffId: kim.id });
+      expect(await flashAfter(admin, done)).toContain('Account disabled.');
+      expect(statusOfStaff(lou.id)).toBe('disabled');
+      expect(openReferralsOf(t.database.db, lou.id)).toHaveLength(0);
+      expect(openReferralsOf(t.database.db, kim.id).map((r) => r.id)).toEqual(expect.arrayContaining([a.id, b.id]));
+      const mail = t.database.db
+        .select()
+        .from(outboxMessages)
+        .where(eq(outboxMessages.kind, 'assignee_assigned'))
+        .all()
+        .filter((m) => m.subject.includes(a.reference) || m.subject.includes(b.reference));
+      expect(mail).toHaveLength(2);
+    });
+
+    it('lets an admin hand over the referrals of someone disabled before, from the same screen', async () => {
+      const old = await enrolStaff(t.database.db, t.app.services.keyring, clock.now(), {
+        role: 'caseworker',
+        officeIds: ['leeds'],
+        name: 'Olly Old',
+      });
+      const r = addReferral();
+      assignTo(old.id, r.id);
+      disableStaff(t.database.db, old.id, null, clock.now());
+      const page = (await admin.get(`/staff/admin/staff/${old.id}`)).body;
+      expect(page).toContain('nobody is working on these');
+      expect(page).toContain(r.reference);
+      const wrong = await admin.post(`/staff/admin/staff/${old.id}/handover`, { toStaffId: old.id });
+      expect(await flashAfter(admin, wrong)).toContain('Choose someone else');
+      const res = await admin.post(`/staff/admin/staff/${old.id}/handover`, { toStaffId: mona.id });
+      expect(await flashAfter(admin, res)).toContain('1 referral reassigned');
+      expect(openReferralsOf(t.database.db, mona.id).map((x) => x.id)).toContain(r.id);
+    });
+  });
+});
