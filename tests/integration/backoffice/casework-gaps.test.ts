@@ -1,10 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { buildTestApp, type TestApp } from '../../helpers/app.ts';
 import { fixedClock } from '../../../server/clock.ts';
 import { outboxMessages } from '../../../db/schema/outbox.ts';
 import { alertRecipients } from '../../../db/schema/alerts.ts';
-import { referralAssignments } from '../../../db/schema/casework.ts';
+import { contactAttempts, referralAssignments } from '../../../db/schema/casework.ts';
+import { firstContactSlots } from '../../../db/schema/scheduling.ts';
+import { auditEvents } from '../../../db/schema/audit.ts';
+import { randomUUID } from 'node:crypto';
 import { staffUsers } from '../../../db/schema/staff.ts';
 import { insertSampleReferral } from '../../../server/backoffice/sample-referrals.ts';
 import { openReferralsOf } from '../../../server/casework/handover.ts';
@@ -114,6 +117,64 @@ describe('casework gaps (issue 9)', () => {
       const res = await admin.post(`/staff/admin/staff/${old.id}/handover`, { toStaffId: mona.id });
       expect(await flashAfter(admin, res)).toContain('1 referral reassigned');
       expect(openReferralsOf(t.database.db, mona.id).map((x) => x.id)).toContain(r.id);
+    });
+  });
+
+  describe('missed first contacts, found by the alert scheduler', () => {
+    function pastSlot(referralId: string) {
+      t.database.db
+        .insert(firstContactSlots)
+        .values({
+          referralId,
+          officeId: 'leeds',
+          staffId: kim.id,
+          kind: 'slot',
+          startsAt: new Date('2026-03-09T10:00:00Z'),
+          endsAt: new Date('2026-03-09T10:30:00Z'),
+          channel: 'phone',
+          createdAt: clock.now(),
+        })
+        .run();
+    }
+    const slotOf = (id: string) =>
+      t.database.db.select().from(firstContactSlots).where(eq(firstContactSlots.referralId, id)).get()!;
+
+    it('marks a passed slot missed and proposes a new one without anyone opening the record', () => {
+      const missed = addReferral({ receivedAt: new Date('2026-03-09T09:00:00Z') });
+      const tried = addReferral({ receivedAt: new Date('2026-03-09T09:00:00Z') });
+      pastSlot(missed.id);
+      pastSlot(tried.id);
+      t.database.db
+        .insert(contactAttempts)
+        .values({
+          id: randomUUID(),
+          referralId: tried.id,
+          staffId: kim.id,
+          attemptedAt: new Date('2026-03-09T10:05:00Z'),
+          channel: 'phone',
+          outcome: 'no_answer',
+          createdAt: clock.now(),
+        })
+        .run();
+
+      const result = t.app.alertScheduler.runOnce(clock.now());
+      expect(result.missedSlots).toBe(1);
+      const fresh = slotOf(missed.id);
+      expect(fresh.replacesMissedAt?.toISOString()).toBe('2026-03-09T10:00:00.000Z');
+      expect(fresh.startsAt.getTime()).toBeGreaterThanOrEqual(clock.now().getTime() - 15 * 60_000);
+      // The one somebody tried in its slot is not missed.
+      expect(slotOf(tried.id).replacesMissedAt).toBeNull();
+      const audits = (id: string) =>
+        t.database.db
+          .select()
+          .from(auditEvents)
+          .where(and(eq(auditEvents.action, 'first_contact_slot_missed'), eq(auditEvents.referralId, id)))
+          .all();
+      expect(audits(missed.id)).toHaveLength(1);
+      expect(audits(tried.id)).toHaveLength(0);
+      // Nothing is missed twice.
+      expect(t.app.alertScheduler.runOnce(clock.now()).missedSlots).toBe(0);
+      expect(audits(missed.id)).toHaveLength(1);
     });
   });
 });
