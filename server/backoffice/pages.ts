@@ -218,6 +218,8 @@ export interface ReferralPage {
     statusLabel: string;
     confirmedWithHim: boolean;
     upcoming: boolean;
+    /** How he will be reminded (by email the day before, or by hand), for booked appointments still to come. */
+    reminder: string | null;
   }>;
   /** Flags for the top of the record, grouped so safeguarding never looks like paperwork. */
   flagGroups: { safeguarding: string[]; contact: string[]; admin: string[] };

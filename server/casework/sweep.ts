@@ -6,6 +6,7 @@ import type { PortalDb } from '../../db/client.ts';
 import type { Keyring } from '../security/field-encryption.ts';
 import { refreshMissedSlot } from './first-contact.ts';
 import type { NotifyContext } from './notify.ts';
+import { sweepAppointmentReminders, sweepPlanWindowReminders } from './reminders.ts';
 import { NEEDS_CONTACT_STATUSES } from './statuses.ts';
 
 /**
@@ -56,5 +57,8 @@ export function runCaseworkSweep(
   now: Date,
 ): { missedSlots: number; reminders: number } {
   const missedSlots = sweepMissedSlots(db, ctx.keyring, now);
-  return { missedSlots, reminders: 0 };
+  const reminders =
+    db.transaction(() => sweepPlanWindowReminders(db, ctx, now)) +
+    db.transaction(() => sweepAppointmentReminders(db, ctx, now));
+  return { missedSlots, reminders };
 }

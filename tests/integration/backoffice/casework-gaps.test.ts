@@ -8,6 +8,10 @@ import { contactAttempts, referralAssignments } from '../../../db/schema/casewor
 import { firstContactSlots } from '../../../db/schema/scheduling.ts';
 import { auditEvents } from '../../../db/schema/audit.ts';
 import { randomUUID } from 'node:crypto';
+import { appointments } from '../../../db/schema/casework.ts';
+import { bodyAad, recipientsAad } from '../../../server/mail/outbox.ts';
+import { decryptField, decryptJson } from '../../../server/security/field-encryption.ts';
+import { organisation } from '../../../site/facts/organisation.ts';
 import { staffUsers } from '../../../db/schema/staff.ts';
 import { insertSampleReferral } from '../../../server/backoffice/sample-referrals.ts';
 import { openReferralsOf } from '../../../server/casework/handover.ts';
@@ -175,6 +179,101 @@ describe('casework gaps (issue 9)', () => {
       // Nothing is missed twice.
       expect(t.app.alertScheduler.runOnce(clock.now()).missedSlots).toBe(0);
       expect(audits(missed.id)).toHaveLength(1);
+    });
+  });
+
+  describe('reminders', () => {
+    const mailOf = (kind: string, reference: string) =>
+      t.database.db
+        .select()
+        .from(outboxMessages)
+        .where(eq(outboxMessages.kind, kind))
+        .all()
+        .filter((m) => m.subject.includes(reference) || m.kind === 'appointment_reminder');
+    const bodyOf = (m: { id: string; bodyEnc: string }) =>
+      decryptField(t.app.services.keyring, m.bodyEnc, bodyAad(m.id));
+    const toOf = (m: { id: string; recipientsEnc: string }) =>
+      decryptJson(t.app.services.keyring, m.recipientsEnc, recipientsAad(m.id));
+
+    it('emails the assignee once when his next safe window opens, without personal data', () => {
+      // Sample man: safe mornings and evenings; Tuesday 10:00 is inside his morning and office hours.
+      const r = addReferral();
+      assignTo(kim.id, r.id);
+      const nobody = addReferral();
+      t.app.alertScheduler.runOnce(clock.now());
+      const mail = mailOf('assignee_window_open', r.reference);
+      expect(mail).toHaveLength(1);
+      expect(toOf(mail[0]!)).toEqual([kim.email]);
+      expect(mail[0]!.subject).not.toContain('Barnaby');
+      expect(bodyOf(mail[0]!)).not.toContain('Barnaby');
+      expect(bodyOf(mail[0]!)).toContain('A safe time to contact him has started');
+      // Nobody holds this one: nobody to remind.
+      expect(mailOf('assignee_window_open', nobody.reference)).toHaveLength(0);
+      // At most once per window.
+      t.app.alertScheduler.runOnce(new Date(clock.now().getTime() + 30 * 60_000));
+      expect(mailOf('assignee_window_open', r.reference)).toHaveLength(1);
+    });
+
+    it('does not remind about a window outside his safe times', () => {
+      const r = addReferral({ answers: { safeTimes: ['evening'], emailSafe: 'no' } });
+      assignTo(kim.id, r.id);
+      // 10:00: his only safe time is the evening, after the office shuts; email and letters are not safe.
+      t.app.alertScheduler.runOnce(clock.now());
+      expect(mailOf('assignee_window_open', r.reference)).toHaveLength(0);
+    });
+
+    function appointmentTomorrow(referralId: string) {
+      const id = randomUUID();
+      t.database.db
+        .insert(appointments)
+        .values({
+          id,
+          referralId,
+          bookedBy: kim.id,
+          staffId: kim.id,
+          startsAt: new Date('2026-03-11T14:00:00Z'),
+          mode: 'remote',
+          createdAt: clock.now(),
+        })
+        .run();
+      return id;
+    }
+    const remindersFor = (appointmentId: string) =>
+      t.database.db
+        .select()
+        .from(outboxMessages)
+        .where(eq(outboxMessages.kind, 'appointment_reminder'))
+        .all()
+        .filter((m) => m.dedupeKey?.startsWith(`appointment-reminder:${appointmentId}:`));
+
+    it('emails him the day before an appointment only when email is safe, naming us only if he allows it', async () => {
+      const quiet = addReferral({ answers: { email: 'quiet@example.org', sayWhoWeAre: 'no' } });
+      const open = addReferral({ answers: { email: 'open@example.org', sayWhoWeAre: 'yes' } });
+      const noEmail = addReferral({ answers: { emailSafe: 'no' } });
+      const [a, b, c] = [quiet, open, noEmail].map((r) => appointmentTomorrow(r.id));
+      // Before 09:00 the day before, nothing goes.
+      t.app.alertScheduler.runOnce(new Date('2026-03-10T07:00:00Z'));
+      expect(remindersFor(a!)).toHaveLength(0);
+      t.app.alertScheduler.runOnce(clock.now());
+      const [quietMail] = remindersFor(a!);
+      expect(toOf(quietMail!)).toEqual(['quiet@example.org']);
+      expect(quietMail!.subject).not.toContain(organisation.name);
+      expect(bodyOf(quietMail!)).not.toContain(organisation.name);
+      expect(bodyOf(quietMail!)).toContain('A reminder of your appointment');
+      const [openMail] = remindersFor(b!);
+      expect(toOf(openMail!)).toEqual(['open@example.org']);
+      expect(bodyOf(openMail!)).toContain(organisation.name);
+      expect(remindersFor(c!)).toHaveLength(0);
+      // Once only.
+      t.app.alertScheduler.runOnce(new Date(clock.now().getTime() + 3_600_000));
+      expect(remindersFor(a!)).toHaveLength(1);
+
+      const worker = await signedIn(t, kim, clock, '10.9.0.2');
+      const page = (await worker.get(`/staff/referrals/${noEmail.id}`)).body;
+      expect(page).toContain('no reminder is sent: remind him by hand');
+      expect((await worker.get(`/staff/referrals/${quiet.id}`)).body).toContain(
+        'emailed a reminder the day before that does not say who we are',
+      );
     });
   });
 });
