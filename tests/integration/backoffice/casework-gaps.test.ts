@@ -276,4 +276,59 @@ describe('casework gaps (issue 9)', () => {
       );
     });
   });
+
+  describe('record forms', () => {
+    it('offers a reschedule form for a booked appointment, and keeps what was typed when it is refused', async () => {
+      const r = addReferral();
+      assignTo(kim.id, r.id);
+      const appointmentId = randomUUID();
+      t.database.db
+        .insert(appointments)
+        .values({
+          id: appointmentId,
+          referralId: r.id,
+          bookedBy: kim.id,
+          staffId: kim.id,
+          startsAt: new Date('2026-03-12T11:00:00Z'),
+          mode: 'office',
+          officeId: 'leeds',
+          createdAt: clock.now(),
+        })
+        .run();
+      const worker = await signedIn(t, kim, clock, '10.9.0.3');
+      const page = (await worker.get(`/staff/referrals/${r.id}`)).body;
+      expect(page).toContain(`action="/staff/referrals/${r.id}/appointments/${appointmentId}/reschedule"`);
+      expect(page).toContain('Move it to another time');
+      // Saturday 14 March, 19:00: the office is shut.
+      const refused = await worker.post(`/staff/referrals/${r.id}/appointments/${appointmentId}/reschedule`, {
+        startsAt: '2026-03-14T19:00',
+        reason: 'He asked for a later time',
+      });
+      const after = await flashAfter(worker, refused);
+      expect(after).toContain('The office is closed then');
+      expect(after).toContain('He asked for a later time');
+      expect(after).toMatch(/<details class="reschedule"[^>]* open/);
+      const moved = await worker.post(`/staff/referrals/${r.id}/appointments/${appointmentId}/reschedule`, {
+        startsAt: '2026-03-13T14:00',
+        reason: 'He asked for a later time',
+      });
+      expect(moved.statusCode).toBe(303);
+      expect(
+        t.database.db.select().from(appointments).where(eq(appointments.id, appointmentId)).get()?.startsAt,
+      ).toEqual(new Date('2026-03-13T14:00:00Z'));
+    });
+
+    it('marks each outcome with the channels it fits, so a letter can only be "sent"', async () => {
+      const r = addReferral();
+      const worker = await signedIn(t, kim, clock, '10.9.0.4');
+      const page = (await worker.get(`/staff/referrals/${r.id}`)).body;
+      expect(page).toContain('class="attempt-form"');
+      const fitsOf = (outcome: string) =>
+        new RegExp(`data-fits="([^"]*)"[^>]*>\\s*<input[^>]*name="outcome"[^>]*value="${outcome}"`).exec(page)?.[1];
+      expect(fitsOf('no_answer')).toBe('phone');
+      expect(fitsOf('voicemail_left')).toBe('phone');
+      expect(fitsOf('sent')?.split(' ').sort()).toEqual(['email', 'letter', 'text']);
+      expect(fitsOf('spoke')?.split(' ')).not.toContain('letter');
+    });
+  });
 });
