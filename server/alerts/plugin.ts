@@ -7,6 +7,7 @@ import { createOutboxWorker, type OutboxWorker } from '../mail/worker.ts';
 import { seedOffices } from '../offices/seed.ts';
 import { createAlertScheduler, type AlertScheduler } from './scheduler.ts';
 import { uncontactedReferrals } from './referrals.ts';
+import { runCaseworkSweep } from '../casework/sweep.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -63,6 +64,8 @@ async function alerts(app: FastifyInstance, options: AlertsPluginOptions): Promi
     signal: services.mail.signal,
     uncontactedReferrals,
     log,
+    casework: (now) =>
+      runCaseworkSweep(services.db, { keyring: services.keyring, publicBaseUrl: config.publicBaseUrl }, now),
   });
   const unsubscribe = services.mail.signal.subscribe(() => worker.notify());
   app.decorate('mailWorker', worker);

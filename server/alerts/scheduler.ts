@@ -18,13 +18,18 @@ export interface AlertSchedulerOptions extends AlertDeps {
   uncontactedReferrals: UncontactedReferralSource;
   log?: WorkerLog;
   intervalMs?: number;
+  /**
+   * Casework due at `now` that no one has to open a record for (missed first-contact slots, reminders). Runs
+   * after the escalations, in its own transactions; returns how many things it did and how many emails it queued.
+   */
+  casework?: (now: Date) => { missedSlots: number; reminders: number };
 }
 
 export interface AlertScheduler {
   start(): void;
   stop(): void;
   /** Queues whatever escalations and digests are due at `now`; returns how many messages were queued. */
-  runOnce(now?: Date): { escalations: number; digests: number };
+  runOnce(now?: Date): { escalations: number; digests: number; missedSlots: number; reminders: number };
 }
 
 /**
@@ -43,8 +48,9 @@ export function createAlertScheduler(options: AlertSchedulerOptions): AlertSched
         digests: runDailyDigest(tx, options, referrals, now).length,
       };
     });
-    if (result.escalations + result.digests > 0) options.signal.notify();
-    return result;
+    const casework = options.casework?.(now) ?? { missedSlots: 0, reminders: 0 };
+    if (result.escalations + result.digests + casework.reminders > 0) options.signal.notify();
+    return { ...result, ...casework };
   }
 
   function tick() {

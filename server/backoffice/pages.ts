@@ -75,6 +75,10 @@ export interface StaffDetailPage {
   offices: OfficeOption[];
   activeSessions: number;
   isSelf: boolean;
+  /** Open referrals they hold: listed when disabling, and they must be handed over first. */
+  openReferrals: Array<{ id: string; reference: string; priority: string; status: string; contactBy: Date }>;
+  /** Who could take all of them (active caseworkers and managers of every office concerned). */
+  handoverTo: Array<{ id: string; name: string }>;
 }
 
 /** Shown once, straight after adding someone or issuing a new link: the link is never stored or shown again. */
@@ -214,6 +218,8 @@ export interface ReferralPage {
     statusLabel: string;
     confirmedWithHim: boolean;
     upcoming: boolean;
+    /** How he will be reminded (by email the day before, or by hand), for booked appointments still to come. */
+    reminder: string | null;
   }>;
   /** Flags for the top of the record, grouped so safeguarding never looks like paperwork. */
   flagGroups: { safeguarding: string[]; contact: string[]; admin: string[] };

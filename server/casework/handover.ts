@@ -88,10 +88,55 @@ export function bulkReassign(
   const open = openReferralsOf(db, input.fromStaffId, staff.officeIds);
   const chosen = input.referralIds.length > 0 ? open.filter((r) => input.referralIds.includes(r.id)) : open;
   if (chosen.length === 0) return fail('referralIds', 'There are no open referrals to move.');
+  return moveReferrals(db, staff.id, input.fromStaffId, chosen, input.toStaffId, now, notify);
+}
+
+/**
+ * Everyone who could take all of this person's open referrals: active caseworkers and managers who work for the
+ * office of every one of them.
+ */
+export function handoverCandidates(db: PortalDb, staffId: string): Array<{ id: string; name: string }> {
+  const open = openReferralsOf(db, staffId);
+  const officeIds = [...new Set(open.map((r) => r.officeId))];
+  if (officeIds.length === 0) return [];
+  const perOffice = officeIds.map((officeId) => assignableStaff(db, officeId));
+  const everywhere = (id: string) => perOffice.every((people) => people.some((p) => p.id === id));
+  return (perOffice[0] ?? [])
+    .filter((p) => p.id !== staffId && everywhere(p.id))
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/**
+ * An administrator disabling someone hands every open referral they hold to one person first (in every office).
+ * The route is for administrators only; the target must be able to hold all of them.
+ */
+export function handOverAll(
+  db: PortalDb,
+  actorId: string,
+  input: { fromStaffId: string; toStaffId: string },
+  now: Date,
+  notify?: NotifyContext,
+): ActionResult<{ moved: number }> {
+  if (input.fromStaffId === input.toStaffId) return fail('toStaffId', 'Choose someone else to take them.');
+  const open = openReferralsOf(db, input.fromStaffId);
+  if (open.length === 0) return { ok: true, moved: 0, message: 'They hold no open referrals.' };
+  if (!input.toStaffId) return fail('toStaffId', 'Choose who takes their open referrals.');
+  return moveReferrals(db, actorId, input.fromStaffId, open, input.toStaffId, now, notify);
+}
+
+function moveReferrals(
+  db: PortalDb,
+  actorId: string,
+  fromStaffId: string,
+  chosen: OpenReferral[],
+  toStaffId: string,
+  now: Date,
+  notify?: NotifyContext,
+): ActionResult<{ moved: number }> {
   const target = db
     .select({ id: staffUsers.id, status: staffUsers.status, role: staffUsers.role })
     .from(staffUsers)
-    .where(eq(staffUsers.id, input.toStaffId))
+    .where(eq(staffUsers.id, toStaffId))
     .get();
   if (!target || target.status !== 'active') return fail('toStaffId', 'Choose someone whose account is active.');
   const targetOffices = new Set(
@@ -107,15 +152,15 @@ export function bulkReassign(
     return fail('toStaffId', 'They do not work for the office of every referral chosen. Choose someone who does.');
   db.transaction((tx) => {
     for (const referral of chosen) {
-      writeAssignment(tx, referral, input.fromStaffId, target.id, staff.id, now);
-      if (notify) notifyAssignee(tx, notify, referral, 'assigned', staff.id, now, target.id);
+      writeAssignment(tx, referral, fromStaffId, target.id, actorId, now);
+      if (notify) notifyAssignee(tx, notify, referral, 'assigned', actorId, now, target.id);
     }
     recordAudit(
       tx,
       {
-        actorId: staff.id,
+        actorId,
         action: 'referrals_reassigned',
-        targetStaffId: input.fromStaffId,
+        targetStaffId: fromStaffId,
         detail: { count: chosen.length, toStaffId: target.id },
       },
       now,

@@ -108,7 +108,7 @@ export function contactAttemptProblem(safe: SafeContact, attempt: AttemptToCheck
   if (!CHANNEL_OUTCOMES[channel].includes(outcome)) {
     return channel === 'letter'
       ? 'A letter can only be recorded as sent. If he replies, record that as "He contacted us".'
-      : `"${OUTCOME_LABELS[outcome]}" is not possible for a ${CHANNEL_LABELS[channel].toLowerCase()}.`;
+      : `"${OUTCOME_LABELS[outcome]}" is not possible for ${withArticle(CHANNEL_LABELS[channel].toLowerCase())}.`;
   }
   if (channel === 'he_contacted_us') return null;
   if ((channel === 'phone' || channel === 'text') && !safe.phoneSafe) {
@@ -145,4 +145,8 @@ export function contactAttemptProblem(safe: SafeContact, attempt: AttemptToCheck
     return `He said it is only safe to ${what} him in the ${safeTimesText(safe.safeTimes)}. This ${what} was at ${hhmm(minutes)}. Contact him inside those times.`;
   }
   return null;
+}
+
+function withArticle(noun: string): string {
+  return `${/^[aeiou]/.test(noun) ? 'an' : 'a'} ${noun}`;
 }

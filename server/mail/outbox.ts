@@ -18,7 +18,10 @@ export type OutboxKind =
   | 'assignee_assigned'
   | 'assignee_priority_raised'
   | 'assignee_escalated'
-  | 'assignee_decision';
+  | 'assignee_decision'
+  // Reminders (server/casework/reminders.ts): to the assignee when a safe window opens; to him before an appointment.
+  | 'assignee_window_open'
+  | 'appointment_reminder';
 
 export interface OutgoingEmail {
   kind: OutboxKind;

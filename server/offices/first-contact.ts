@@ -1,6 +1,5 @@
 import { and, eq, gte, inArray, lte, ne } from 'drizzle-orm';
-import { appointments, referralAssignments } from '../../db/schema/casework.ts';
-import { referrals } from '../../db/schema/referrals.ts';
+import { appointments } from '../../db/schema/casework.ts';
 import { firstContactSlots } from '../../db/schema/scheduling.ts';
 import { DEFAULT_SLOT_MINUTES, proposeSlot } from '../scheduling/slot.ts';
 import type { BookedContact, SafeTime, SlotFallbackReasonId, SlotProposal } from '../scheduling/types.ts';
@@ -9,11 +8,8 @@ import { caseworkersForOffice } from './caseworkers.ts';
 import type { SqliteDb } from './db.ts';
 
 const DAY_MS = 86_400_000;
-/**
- * How long a back-office appointment keeps its caseworker busy. The appointments table stores only a start,
- * so we assume an hour (a typical support session) rather than guess shorter and offer a clashing call.
- */
-export const APPOINTMENT_BUSY_MINUTES = 60;
+/** The longest appointment the back office books (appointments.ts allows 15 minutes to 4 hours). */
+const LONGEST_APPOINTMENT_MS = 4 * 3_600_000;
 
 export interface FirstContactRequest {
   referralId: string;
@@ -93,34 +89,30 @@ function firstContactBookings(db: SqliteDb, staffIds: string[], from: Date, to: 
 }
 
 /**
- * Appointments booked in the back office, held by the referral's current assignee. An appointment row names
- * only who booked it (`booked_by`, often a manager booking for someone else), not who will see him, so the
- * assignee is the caseworker it belongs to. An appointment on an unassigned referral belongs to nobody yet:
- * it cannot block any one caseworker, so it is left out (the inner join drops it). Appointments have no
- * cancelled state; a closed referral is final, so its appointments will not happen and are left out too.
- * They are marked 'appointment' so they block the time without using up the daily limit of first contacts.
+ * Appointments booked in the back office, following their life cycle: each one keeps its own caseworker
+ * (`appointments.staff_id`, who will see him, not who booked it) busy for its own length. A cancelled one blocks
+ * nothing; closing a referral asks whether to cancel its future appointments, so one that was kept still blocks.
+ * An appointment that started before `from` but is still running is included. They are marked 'appointment' so
+ * they block the time without using up the daily limit of first contacts.
  */
 function appointmentBookings(db: SqliteDb, staffIds: string[], from: Date, to: Date): BookedContact[] {
   return db
-    .select({ staffId: referralAssignments.staffId, start: appointments.startsAt })
+    .select({ staffId: appointments.staffId, start: appointments.startsAt, minutes: appointments.durationMinutes })
     .from(appointments)
-    .innerJoin(referralAssignments, eq(referralAssignments.referralId, appointments.referralId))
-    .innerJoin(referrals, eq(referrals.id, appointments.referralId))
     .where(
       and(
-        inArray(referralAssignments.staffId, staffIds),
-        ne(referrals.status, 'closed'),
-        gte(appointments.startsAt, from),
+        inArray(appointments.staffId, staffIds),
+        ne(appointments.status, 'cancelled'),
+        gte(appointments.startsAt, new Date(from.getTime() - LONGEST_APPOINTMENT_MS)),
         lte(appointments.startsAt, to),
       ),
     )
     .all()
-    .map((row) => ({
-      staffId: row.staffId,
-      start: row.start,
-      end: new Date(row.start.getTime() + APPOINTMENT_BUSY_MINUTES * 60_000),
-      kind: 'appointment' as const,
-    }));
+    .flatMap((row) => {
+      const end = new Date(row.start.getTime() + row.minutes * 60_000);
+      if (row.staffId === null || end <= from) return [];
+      return [{ staffId: row.staffId, start: row.start, end, kind: 'appointment' as const }];
+    });
 }
 
 /**

@@ -1,3 +1,4 @@
+import { appointmentReminderPlan } from '../../casework/reminders.ts';
 import { linkedReferrals } from '../../retention/returning.ts';
 import { asc, desc, eq } from 'drizzle-orm';
 import {
@@ -203,6 +204,8 @@ export function buildReferralPage(
       statusLabel: APPOINTMENT_STATUS_LABELS[row.status] ?? row.status,
       confirmedWithHim: row.confirmedWithHim,
       upcoming: row.status === 'booked' && row.startsAt.getTime() > now.getTime() - row.durationMinutes * 60_000,
+      reminder:
+        row.status === 'booked' && row.startsAt.getTime() > now.getTime() ? appointmentReminderPlan(safe).text : null,
     })),
     triage: triage
       ? {

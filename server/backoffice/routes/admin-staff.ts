@@ -1,4 +1,7 @@
 import { recipientWarnings } from '../../casework/recipients-health.ts';
+import { handOverAll, handoverCandidates, openReferralsOf } from '../../casework/handover.ts';
+import { PRIORITY_LABELS, STATUS_LABELS } from '../../casework/statuses.ts';
+import type { NotifyContext } from '../../casework/notify.ts';
 import { asc } from 'drizzle-orm';
 import { offices } from '../../../db/schema/offices.ts';
 import { enrolmentUrl } from '../../auth/enrolment.ts';
@@ -31,6 +34,24 @@ const ID = { exampleParams: { id: '00000000-0000-4000-8000-000000000000' } };
 
 export function officeOptions(ctx: Pick<StaffRouteContext, 'services'>): OfficeOption[] {
   return ctx.services.db.select({ id: offices.id, name: offices.name }).from(offices).orderBy(asc(offices.name)).all();
+}
+
+const notifyContext = (ctx: StaffRouteContext): NotifyContext => ({
+  keyring: ctx.services.keyring,
+  publicBaseUrl: ctx.config.publicBaseUrl,
+});
+
+/** Hands every open referral of `id` to the person chosen in the form (field `toStaffId`). */
+function handOver(ctx: StaffRouteContext, id: string) {
+  const result = handOverAll(
+    ctx.services.db,
+    ctx.staff.id,
+    { fromStaffId: id, toStaffId: field(ctx.body, 'toStaffId') },
+    ctx.now,
+    notifyContext(ctx),
+  );
+  if (result.ok && result.moved > 0) ctx.services.mail.signal.notify();
+  return result;
 }
 
 function memberPath(id: string): string {
@@ -84,6 +105,14 @@ export const adminStaffRoutes: StaffRoute[] = [
         offices: officeOptions(ctx),
         activeSessions: countSessionsFor(ctx.services.db, member.id),
         isSelf: member.id === ctx.staff.id,
+        openReferrals: openReferralsOf(ctx.services.db, member.id).map((r) => ({
+          id: r.id,
+          reference: r.reference,
+          priority: PRIORITY_LABELS[r.priority],
+          status: STATUS_LABELS[r.status as keyof typeof STATUS_LABELS] ?? r.status,
+          contactBy: r.contactBy,
+        })),
+        handoverTo: handoverCandidates(ctx.services.db, member.id),
       });
     },
     ID,
@@ -128,12 +157,44 @@ export const adminStaffRoutes: StaffRoute[] = [
           errors: { disable: 'You cannot disable your own account. Ask another administrator.' },
         });
       }
+      if (!findStaff(ctx.services.db, id)) return notFound();
+      // Nobody is disabled while holding open referrals: they are handed over first, or nothing happens.
+      const handed = handOver(ctx, id);
+      if (!handed.ok) {
+        const open = openReferralsOf(ctx.services.db, id).length;
+        const text = `They hold ${open} open referral${open === 1 ? '' : 's'}. Choose who takes them before disabling the account.`;
+        return redirect(`${memberPath(id)}#field-toStaffId`, {
+          form: 'disable',
+          errors: {
+            toStaffId:
+              handed.errors.toStaffId === 'Choose who takes their open referrals.'
+                ? text
+                : (handed.errors.toStaffId ?? text),
+          },
+        });
+      }
       const result = disableStaff(ctx.services.db, id, ctx.staff.id, ctx.now);
       if (!result) return notFound();
       const sessions = result.endedSessions === 1 ? '1 session' : `${result.endedSessions} sessions`;
+      const moved = handed.moved === 0 ? '' : ` ${handed.message.replace('reassigned', 'handed over')}`;
       return redirect(memberPath(id), {
-        messages: [{ kind: 'success', text: `Account disabled. ${sessions} ended.` }],
+        messages: [{ kind: 'success', text: `Account disabled. ${sessions} ended.${moved}` }],
       });
+    },
+    ID,
+  ),
+
+  // Someone disabled before this rule existed (or who holds referrals again) hands them over from the same screen.
+  staffRoute(
+    'POST',
+    '/staff/admin/staff/:id/handover',
+    ADMIN_ROLES,
+    (ctx) => {
+      const id = ctx.params.id ?? '';
+      if (!findStaff(ctx.services.db, id)) return notFound();
+      const handed = handOver(ctx, id);
+      if (!handed.ok) return redirect(`${memberPath(id)}#field-toStaffId`, { form: 'handover', errors: handed.errors });
+      return redirect(memberPath(id), { messages: [{ kind: 'success', text: handed.message }] });
     },
     ID,
   ),

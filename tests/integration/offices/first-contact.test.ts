@@ -166,11 +166,20 @@ describe('booking first contact against stored patterns and bookings', () => {
 });
 
 describe('appointments booked in the back office', () => {
-  /** An appointment on another (existing) referral, assigned to `assignee` unless null, as the back office would store it. */
+  /**
+   * An appointment on another (existing) referral with `caseworker` (appointments.staff_id), as the back office
+   * stores it. The referral is assigned to the same caseworker unless `assignee` says otherwise (null: nobody).
+   */
   function bookAppointmentFor(
-    assignee: string | null,
+    caseworker: string | null,
     startsAt: string,
-    options: { status?: string; bookedBy?: string } = {},
+    options: {
+      status?: string;
+      bookedBy?: string;
+      assignee?: string | null;
+      durationMinutes?: number;
+      appointmentStatus?: 'booked' | 'cancelled' | 'attended' | 'did_not_attend';
+    } = {},
   ): void {
     const deadline = contactBy('within_7_days', RECEIVED, calendarFor(database.db, 'leeds')).contactBy;
     const { id: referralId } = addReferral(database.db, {
@@ -180,6 +189,7 @@ describe('appointments booked in the back office', () => {
       contactBy: deadline,
       status: options.status ?? 'appointment_booked',
     });
+    const assignee = options.assignee === undefined ? caseworker : options.assignee;
     if (assignee !== null) {
       database.db
         .insert(referralAssignments)
@@ -193,7 +203,10 @@ describe('appointments booked in the back office', () => {
         id: randomUUID(),
         referralId,
         bookedBy: options.bookedBy ?? sam,
+        staffId: caseworker,
         startsAt: new Date(startsAt),
+        ...(options.durationMinutes ? { durationMinutes: options.durationMinutes } : {}),
+        ...(options.appointmentStatus ? { status: options.appointmentStatus } : {}),
         mode: 'remote',
         createdAt: RECEIVED,
       })
@@ -227,18 +240,40 @@ describe('appointments booked in the back office', () => {
     expect(slot).toMatchObject({ staffId: alex, startsAt: new Date('2026-12-07T11:15:00Z') });
   });
 
-  it('does not block when its referral is closed, since closed is final and the appointment will not happen', () => {
+  it('does not block when the appointment was cancelled', () => {
     bookAppointmentFor(alex, '2026-12-07T10:15:00Z');
-    bookAppointmentFor(alex, '2026-12-07T11:15:00Z', { status: 'closed' });
+    bookAppointmentFor(alex, '2026-12-07T11:15:00Z', { appointmentStatus: 'cancelled' });
     const slot = bookFirstContact(database.db, request('leeds'), RECEIVED);
     expect(slot).toMatchObject({ staffId: alex, startsAt: new Date('2026-12-07T11:15:00Z') });
   });
 
-  it('does not block anyone when its referral is not assigned, even the caseworker who booked it', () => {
+  it('blocks only its own caseworker: not the referral’s assignee, nor whoever booked it', () => {
+    const jo = addStaff(database.db, { name: 'Jo', offices: ['leeds'] });
     bookAppointmentFor(alex, '2026-12-07T10:15:00Z');
-    bookAppointmentFor(null, '2026-12-07T11:15:00Z', { bookedBy: alex });
+    // Jo sees him at 11:15, although Alex holds the referral and booked it.
+    bookAppointmentFor(jo, '2026-12-07T11:15:00Z', { assignee: alex, bookedBy: alex });
     const slot = bookFirstContact(database.db, request('leeds'), RECEIVED);
     expect(slot).toMatchObject({ staffId: alex, startsAt: new Date('2026-12-07T11:15:00Z') });
+  });
+
+  it('blocks its caseworker even when the referral is not assigned to anyone', () => {
+    bookAppointmentFor(alex, '2026-12-07T10:15:00Z', { assignee: null });
+    const slot = bookFirstContact(database.db, request('leeds'), RECEIVED);
+    expect(slot).toMatchObject({ staffId: alex, startsAt: new Date('2026-12-07T11:15:00Z') });
+  });
+
+  it('blocks its caseworker for its own length', () => {
+    bookAppointmentFor(alex, '2026-12-07T10:15:00Z', { durationMinutes: 30 });
+    expect(bookFirstContact(database.db, request('leeds'), RECEIVED)).toMatchObject({
+      startsAt: new Date('2026-12-07T10:45:00Z'),
+    });
+  });
+
+  it('blocks a long appointment to its end', () => {
+    bookAppointmentFor(alex, '2026-12-07T10:15:00Z', { durationMinutes: 120 });
+    expect(bookFirstContact(database.db, request('leeds'), RECEIVED)).toMatchObject({
+      startsAt: new Date('2026-12-07T12:15:00Z'),
+    });
   });
 
   it('does not use up the daily limit of first contacts', () => {

@@ -20,7 +20,9 @@ describe('status workflow', () => {
   });
 
   it('offers by hand only the moves that are not set by recording an attempt or an appointment', () => {
-    expect(manualTransitions('new')).toEqual(['in_contact', 'closed']);
+    // Booking is not contact: "in contact" is set only by an attempt that reached him, never by hand from "new".
+    expect(manualTransitions('new')).toEqual(['closed']);
+    expect(manualTransitions('contact_attempted')).toEqual(['closed']);
     expect(manualTransitions('in_contact')).toEqual(['engaged', 'closed']);
     expect(manualTransitions('closed')).toEqual([]);
   });
@@ -48,15 +50,29 @@ describe('his contact wishes', () => {
     expect(
       contactAttemptProblem(safe, { channel: 'phone', outcome: 'no_answer', at: at('2026-07-10T16:30:00Z') }),
     ).toBeNull();
+    // An email is read when he chooses, so his safe times do not apply; the sample man asked us not to say who we
+    // are, so the caseworker must confirm the email did not.
+    expect(
+      contactAttemptProblem(safe, {
+        channel: 'email',
+        outcome: 'sent',
+        at: at('2026-03-10T12:30:00Z'),
+        saidWhoWeAre: false,
+      }),
+    ).toBeNull();
+    expect(
+      contactAttemptProblem(safe, { channel: 'email', outcome: 'sent', at: at('2026-03-10T12:30:00Z') }),
+    ).toContain('Confirm that you did not');
+    // An email cannot go unanswered like a call: only the outcomes that fit the channel are accepted.
     expect(
       contactAttemptProblem(safe, { channel: 'email', outcome: 'no_answer', at: at('2026-03-10T12:30:00Z') }),
-    ).toBeNull();
+    ).toContain('"No answer" is not possible for an email.');
   });
 
   it('refuses phone and text when the phone is not safe, and email when email is not safe', () => {
     const noPhone = safeContactFrom(sampleAnswers({ phoneSafe: 'no' }));
     expect(
-      contactAttemptProblem(noPhone, { channel: 'text', outcome: 'no_answer', at: at('2026-03-10T10:00:00Z') }),
+      contactAttemptProblem(noPhone, { channel: 'text', outcome: 'sent', at: at('2026-03-10T10:00:00Z') }),
     ).toContain('not safe for us to call or text');
     const noEmail = safeContactFrom(sampleAnswers({ emailSafe: 'no' }));
     expect(
