@@ -193,6 +193,16 @@ export const staticSitePlugin = fp<{ root?: string; publicBaseUrl?: string }>(
         if (request.url.startsWith('/api/') || request.url === '/api') {
           return reply.code(404).send({ error: 'not_found', message: 'There is nothing at this address.' });
         }
+        // The built 404 page from memory, precompressed like every other page.
+        const page = site.files.get('/404.html');
+        if (page) {
+          const encoding = chooseEncoding(request.headers['accept-encoding'], page);
+          const variant = encoding === 'br' ? page.br! : encoding === 'gzip' ? page.gzip! : page.identity;
+          reply.code(404).header('Content-Type', page.contentType).header('Cache-Control', 'no-cache');
+          if (page.br || page.gzip) reply.header('Vary', 'Accept-Encoding');
+          if (encoding !== 'identity') reply.header('Content-Encoding', encoding);
+          return reply.send(variant.body);
+        }
         return reply
           .code(404)
           .type('text/html; charset=utf-8')

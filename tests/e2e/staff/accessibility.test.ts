@@ -73,7 +73,7 @@ describe('back-office accessibility', () => {
     expect(response?.headers()['x-robots-tag'], path).toContain('noindex');
   }
 
-  it('sign-in and enrolment screens, with their errors', async () => {
+  it('sign-in and enrolment screens, with their errors', { timeout: 180_000 }, async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     await visit(page, '/staff/sign-in');
@@ -104,7 +104,7 @@ describe('back-office accessibility', () => {
     await context.close();
   });
 
-  it('caseworker screens', async () => {
+  it('caseworker screens', { timeout: 180_000 }, async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     await signInInBrowser(page, server, members.caseworker!);
@@ -123,7 +123,7 @@ describe('back-office accessibility', () => {
     await context.close();
   });
 
-  it('manager screens', async () => {
+  it('manager screens', { timeout: 180_000 }, async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     await signInInBrowser(page, server, members.manager!);
@@ -138,7 +138,7 @@ describe('back-office accessibility', () => {
     await context.close();
   });
 
-  it('admin screens', async () => {
+  it('admin screens', { timeout: 180_000 }, async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     await signInInBrowser(page, server, members.admin!);

@@ -58,9 +58,9 @@ describe('the background jobs inside the app', () => {
       clock.set(time);
       return t.app.alertScheduler.runOnce();
     };
-    expect(at('2026-12-03T12:59:00Z')).toEqual({ escalations: 0, digests: 2 });
-    expect(at('2026-12-03T13:01:00Z')).toEqual({ escalations: 1, digests: 0 });
-    expect(at('2026-12-03T13:02:00Z')).toEqual({ escalations: 0, digests: 0 });
+    expect(at('2026-12-03T12:59:00Z')).toMatchObject({ escalations: 0, digests: 2 });
+    expect(at('2026-12-03T13:01:00Z')).toMatchObject({ escalations: 1, digests: 0 });
+    expect(at('2026-12-03T13:02:00Z')).toMatchObject({ escalations: 0, digests: 0 });
     const mail = await server.waitFor(5);
     const digest = mail.find((m) => m.parsed.subject?.startsWith('[Daily digest] Leeds office'));
     expect(digest?.parsed.text).toContain(reference);
@@ -72,7 +72,7 @@ describe('the background jobs inside the app', () => {
 
     // He is reached: the back office moves the referral out of "needs contact", and nothing more is sent.
     t.database.db.update(referrals).set({ status: 'in_contact' }).where(eq(referrals.reference, reference)).run();
-    expect(at('2026-12-03T17:30:00Z')).toEqual({ escalations: 0, digests: 0 });
+    expect(at('2026-12-03T17:30:00Z')).toMatchObject({ escalations: 0, digests: 0 });
   });
 
   it('writes .eml files under DATA_DIR/mail when no SMTP server is configured', async () => {

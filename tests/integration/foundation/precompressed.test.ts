@@ -20,7 +20,8 @@ describe('public files compressed at build time, served as they are', () => {
     writeFileSync(join(root, 'about', 'index.html'), page.replace('Help', 'About'));
     writeFileSync(join(root, '_astro', 'site.abc123.css'), 'body { color: #111; }\n'.repeat(60));
     writeFileSync(join(root, 'tiny.txt'), 'hi');
-    expect(precompressDirectory(root)).toBe(4);
+    writeFileSync(join(root, '404.html'), page.replace('Help', 'Not found'));
+    expect(precompressDirectory(root)).toBe(5);
     t = await buildTestApp({ deps: { clientDir: root } });
     await t.app.ready();
   });
@@ -93,6 +94,11 @@ describe('public files compressed at build time, served as they are', () => {
       const missing = await t.app.inject({ method: 'GET', url });
       expect(missing.statusCode, url).toBe(404);
     }
+    // The 404 page too is sent from memory, already compressed.
+    const notFound = await t.app.inject({ method: 'GET', url: '/nothing-here/', headers: { 'accept-encoding': 'br' } });
+    expect(notFound.statusCode).toBe(404);
+    expect(notFound.headers['content-encoding']).toBe('br');
+    expect(brotliDecompressSync(notFound.rawPayload).toString()).toContain('Not found');
   });
 });
 
