@@ -1,4 +1,4 @@
-import { CLOSED_REASONS } from '../backoffice/casework/statuses.ts';
+import { CLOSED_REASONS } from '../casework/statuses.ts';
 
 /**
  * The one mapping from how a referral ended to the retention rule that applies (and the outcome code kept in

@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { retentionRules } from '../../db/schema/lifecycle.ts';
-import type { DbWriter } from '../backoffice/db.ts';
+import type { DbWriter } from '../../db/writer.ts';
 import type { RetentionRuleId } from './outcomes.ts';
 
 /**

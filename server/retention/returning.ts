@@ -1,7 +1,7 @@
 import { inArray } from 'drizzle-orm';
 import { contactMatchHashes } from '../../db/schema/lifecycle.ts';
 import type { PortalDb } from '../../db/client.ts';
-import type { DbWriter } from '../backoffice/db.ts';
+import type { DbWriter } from '../../db/writer.ts';
 import { deriveSubkey, keyedHash, type Keyring } from '../security/field-encryption.ts';
 
 /**

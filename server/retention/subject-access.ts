@@ -1,12 +1,12 @@
 import type { PortalDb } from '../../db/client.ts';
-import { casenoteAad } from '../backoffice/casework/actions.ts';
+import { casenoteAad } from '../casework/types.ts';
 import {
   CHANNEL_LABELS,
   CLOSED_REASON_LABELS,
   OUTCOME_LABELS,
   PRIORITY_LABELS,
   STATUS_LABELS,
-} from '../backoffice/casework/statuses.ts';
+} from '../casework/statuses.ts';
 import { bodyAad, recipientsAad } from '../mail/outbox.ts';
 import { referralDisplayGroups } from '../referrals/display.ts';
 import { questionById } from '../referrals/questions.ts';
