@@ -42,6 +42,7 @@ export function createServices(deps: ServiceDeps) {
       db: deps.db,
       keyring,
       formTokens: createFormTokens(deps.config.sessionSecret),
+      now: () => deps.clock.now(),
       // Each office's calendar from the database; the slot and staff alerts are written in the referral's transaction.
       calendarFor: alerts.calendarFor,
       onReferralStored: (tx, referral, now) => {

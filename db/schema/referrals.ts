@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { sqliteTable, text, integer, index } from 'drizzle-orm/sqlite-core';
 import { offices } from './offices.ts';
 
@@ -42,12 +43,21 @@ export const referrals = sqliteTable(
     nameSearchHash: text('name_search_hash').notNull(),
     /** Hash of the form token: the same form sent twice finds this row instead of creating another. */
     idempotencyKey: text('idempotency_key').notNull().unique(),
+    /**
+     * Set when the referral was stored during a burst and its follow-up work (search index, contact hashes, his
+     * acknowledgement, the first-contact slot and the staff alerts) is still to run; cleared in the transaction
+     * that does it (server/referrals/follow-up.ts). Null once done, which is at once when nothing else is arriving.
+     */
+    followUpDueAt: integer('follow_up_due_at', { mode: 'timestamp_ms' }),
   },
   (t) => [
     index('referrals_queue_idx').on(t.status, t.contactBy),
     index('referrals_office_idx').on(t.officeId, t.status),
     index('referrals_received_idx').on(t.receivedAt),
     index('referrals_name_search_idx').on(t.nameSearchHash),
+    index('referrals_follow_up_idx')
+      .on(t.followUpDueAt)
+      .where(sql`follow_up_due_at IS NOT NULL`),
   ],
 );
 

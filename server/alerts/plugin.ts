@@ -55,6 +55,8 @@ async function alerts(app: FastifyInstance, options: AlertsPluginOptions): Promi
     from: config.mailFrom,
     messageIdHost: hostOf(config.publicBaseUrl),
     log,
+    // Mail waits (a second at most) while a burst of referrals is arriving.
+    busy: () => services.referrals.busy(),
   });
   const scheduler = createAlertScheduler({
     db: services.db,

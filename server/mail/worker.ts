@@ -39,7 +39,16 @@ export interface OutboxWorkerOptions {
   messageIdHost: string;
   log?: WorkerLog;
   pollIntervalMs?: number;
+  /**
+   * True while heavy foreground work is arriving (a burst of referrals): the worker then waits, up to
+   * `MAX_YIELD_MS`, so sending never competes with taking referrals; nothing is lost, mail is a second late.
+   */
+  busy?: () => boolean;
 }
+
+/** While the foreground is busy the worker still sends a batch at least this often. */
+export const MAX_YIELD_MS = 1_000;
+const YIELD_POLL_MS = 50;
 
 export interface OutboxRunSummary {
   sent: number;
@@ -300,8 +309,16 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     timer = setTimeout(loop, delayMs);
   }
 
+  let yieldPolls = 0;
   function loop(): void {
     timer = null;
+    // Give way while referrals are arriving, but never for longer than MAX_YIELD_MS.
+    if (options.busy?.() && yieldPolls < MAX_YIELD_MS / YIELD_POLL_MS) {
+      yieldPolls++;
+      timer = setTimeout(loop, YIELD_POLL_MS);
+      return;
+    }
+    yieldPolls = 0;
     gathering = false;
     notified = false;
     const run = chain.then(() => sendDue(clock.now()));

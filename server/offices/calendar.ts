@@ -6,6 +6,7 @@ import type { CalendarConfig, IsoDate, Nation, OfficeHours } from '../scheduling
 import { closureSchema, officeHoursSchema } from './config.ts';
 import type { SqliteDb } from './db.ts';
 import { OfficeSettingsError } from './errors.ts';
+import { statement } from '../../db/statements.ts';
 
 export interface OfficeSummary {
   id: string;
@@ -120,16 +121,15 @@ export function removeClosure(db: SqliteDb, officeId: string, date: string): boo
  * England and Wales calendar rather than an error: a referral must never be lost to a settings problem.
  */
 export function calendarFor(db: SqliteDb, officeId: string): CalendarConfig {
-  const office = db
-    .select({ nation: offices.nation, hoursJson: officeHours.weeklyHoursJson })
-    .from(offices)
-    .leftJoin(officeHours, eq(officeHours.officeId, offices.id))
-    .where(eq(offices.id, officeId))
-    .get();
+  // Prepared once per connection: this runs for every referral, slot and escalation (db/statements.ts).
+  const office = statement(
+    db,
+    'SELECT o.nation AS nation, h.weekly_hours_json AS hoursJson FROM offices o LEFT JOIN office_hours h ON h.office_id = o.id WHERE o.id = ?',
+  ).get(officeId) as { nation: Nation; hoursJson: string | null } | undefined;
   if (!office) return defaultCalendarConfig('england-and-wales');
   let hours: OfficeHours[];
   try {
-    hours = parseStoredHours(office.hoursJson);
+    hours = parsedHours(office.hoursJson);
   } catch {
     // Hours are checked when saved, so this is a hand-edited row; the admin screen (getOfficeHours) shows the error.
     hours = DEFAULT_OFFICE_HOURS;
@@ -137,6 +137,21 @@ export function calendarFor(db: SqliteDb, officeId: string): CalendarConfig {
   return {
     nation: office.nation,
     hours,
-    closures: listClosures(db, officeId).map((closure) => closure.date),
+    closures: statement(db, 'SELECT date FROM office_closures WHERE office_id = ? ORDER BY date')
+      .pluck()
+      .all(officeId) as IsoDate[],
   };
+}
+
+// The same few stored hours texts are read again and again: each is checked and parsed once.
+const hoursByJson = new Map<string, OfficeHours[]>();
+function parsedHours(json: string | null): OfficeHours[] {
+  if (json === null) return DEFAULT_OFFICE_HOURS;
+  let hours = hoursByJson.get(json);
+  if (!hours) {
+    hours = Object.freeze(parseStoredHours(json)) as OfficeHours[];
+    if (hoursByJson.size >= 100) hoursByJson.clear();
+    hoursByJson.set(json, hours);
+  }
+  return hours;
 }

@@ -48,6 +48,13 @@ const HELP_SENTENCE = `If you need help now: ${urgentCrisisLines
 export async function referralRoutes(app: FastifyInstance, opts: ReferralRoutesOptions): Promise<void> {
   const { services, handler } = opts;
   ensureDefaultOffices(services.db, services.clock.now());
+  // Follow-ups of referrals stored during a burst, and any a crash left due (server/referrals/follow-up.ts).
+  app.addHook('onReady', async () => {
+    services.referrals.followUps.start(app.log.child({ component: 'referral-follow-up' }));
+  });
+  app.addHook('onClose', async () => {
+    await services.referrals.followUps.stop();
+  });
 
   // One limiter for both submit paths, checked after the body is parsed so the form can come back with his
   // answers in it. Every submission counts, whatever its outcome.
@@ -264,6 +271,10 @@ export async function referralRoutes(app: FastifyInstance, opts: ReferralRoutesO
     scope.post(
       '/api/referrals',
       {
+        // Answers are a few hundred bytes of JSON: compressing them (or accepting compressed bodies) costs more
+        // than it saves on the one path a flood hits hardest.
+        compress: false,
+        decompress: false,
         onRequest: async (request, reply) => {
           if (!crossSite(request)) return;
           request.log.info({ statusCode: 403 }, 'cross-site referral refused');

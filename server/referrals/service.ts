@@ -1,17 +1,23 @@
 import { createTurnQueue } from '../http/turns.ts';
 import { randomUUID } from 'node:crypto';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { PortalDb } from '../../db/client.ts';
+import { statement } from '../../db/statements.ts';
+import type { DbWriter } from '../../db/writer.ts';
 import { outboxMessages } from '../../db/schema/outbox.ts';
 import { referrals } from '../../db/schema/referrals.ts';
-import { enqueueEmail } from '../mail/outbox.ts';
 import { nameSearchHash, type Keyring } from '../security/field-encryption.ts';
-import { writeNameParts } from './name-index.ts';
 import { newReferralReference } from '../security/tokens.ts';
 import { londonDate, type CalendarConfig } from '../scheduling/calendar.ts';
 import type { ContactDeadline } from '../scheduling/deadline.ts';
 import type { Priority, TriageResult } from '../triage/types.ts';
-import { acknowledgementDedupeKey, acknowledgementEmail } from './acknowledgement.ts';
+import { acknowledgementDedupeKey } from './acknowledgement.ts';
+import {
+  acknowledgementWanted,
+  createFollowUpProcessor,
+  followUpReferral,
+  type FollowUpProcessor,
+} from './follow-up.ts';
 import type { FormTokens } from './form-token.ts';
 import { assessReferral } from './assessment.ts';
 import { defaultCalendarFor } from './offices.ts';
@@ -114,6 +120,65 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+const referralColumns = [
+  'id',
+  'reference',
+  'status',
+  'priority',
+  'contactBy',
+  'ruleVersion',
+  'receivedAt',
+  'officeId',
+  'officePreference',
+  'nation',
+  'stage',
+  'source',
+  'meetPreference',
+  'confidentialityVersion',
+  'answersEnc',
+  'triageEnc',
+  'nameSearchHash',
+  'idempotencyKey',
+] as const satisfies ReadonlyArray<keyof typeof referrals.$inferInsert>;
+
+type ReferralInsert = Pick<typeof referrals.$inferInsert, (typeof referralColumns)[number]> & {
+  followUpDueAt: Date | null;
+};
+
+function buildInsertReferral(db: PortalDb, deferred: boolean) {
+  // A date column's mapping cannot take null through a placeholder: one statement with the follow-up mark, one without.
+  const columns: readonly string[] = deferred ? [...referralColumns, 'followUpDueAt'] : referralColumns;
+  const values = Object.fromEntries(columns.map((column) => [column, sql.placeholder(column)]));
+  return db
+    .insert(referrals)
+    .values(values as unknown as typeof referrals.$inferInsert)
+    .prepare();
+}
+
+const insertReferralStatements = new WeakMap<PortalDb, Map<boolean, ReturnType<typeof buildInsertReferral>>>();
+
+/**
+ * Writes the referral row with an INSERT prepared once per connection with drizzle (so each column keeps its
+ * mapping, dates to milliseconds); it runs inside whatever transaction the connection is in.
+ */
+function insertReferral(db: PortalDb, values: ReferralInsert): void {
+  const deferred = values.followUpDueAt !== null;
+  let byKind = insertReferralStatements.get(db);
+  if (!byKind) insertReferralStatements.set(db, (byKind = new Map()));
+  let insert = byKind.get(deferred);
+  if (!insert) byKind.set(deferred, (insert = buildInsertReferral(db, deferred)));
+  insert.run(values);
+}
+
+/** Whether a referral was already made from this form (a prepared statement: it runs on every submission). */
+function idempotencyKeyUsed(db: DbWriter, key: string): boolean {
+  return statement(db, 'SELECT 1 FROM referrals WHERE idempotency_key = ?').get(key) !== undefined;
+}
+
+function referenceUsed(db: DbWriter, reference: string): boolean {
+  return statement(db, 'SELECT 1 FROM referrals WHERE reference = ?').get(reference) !== undefined;
+}
+
 function receiptFromRow(tx: PortalTransaction, keyring: Keyring, row: typeof referrals.$inferSelect): ReferralReceipt {
   const acknowledgement = tx
     .select({ id: outboxMessages.id })
@@ -127,7 +192,9 @@ function receiptFromRow(tx: PortalTransaction, keyring: Keyring, row: typeof ref
     contactBy: row.contactBy,
     priority: row.priority,
     showsRisk: answersShowRisk(answers),
-    acknowledgementQueued: acknowledgement !== undefined,
+    // Queued, or due with the rest of its follow-up (server/referrals/follow-up.ts).
+    acknowledgementQueued:
+      acknowledgement !== undefined || (row.followUpDueAt !== null && acknowledgementWanted(answers)),
     // Shown again for a repeated form: his only safe time is the evening (after every office closes).
     safeTimesOutsideOfficeHours:
       answers.phoneSafe === 'yes' &&
@@ -153,15 +220,19 @@ export function submitReferral(
   const prepared = prepareSubmission(deps, submission, now);
   if (prepared.kind === 'answered') return prepared.outcome;
   try {
-    return prepared.write();
+    return prepared.write(true);
   } catch (error) {
     throw new ReferralStorageError(error);
   }
 }
 
-/** What is left to do for one submission: nothing (it is answered), or its write, which runs in a transaction. */
+/**
+ * What is left to do for one submission: nothing (it is answered), or its write, which runs in a transaction.
+ * `alone`: nothing else is arriving, so the follow-up is written in the same transaction; otherwise it is
+ * marked due and done moments later (server/referrals/follow-up.ts).
+ */
 type PreparedSubmission =
-  { kind: 'answered'; outcome: SubmissionOutcome } | { kind: 'write'; write: () => SubmissionOutcome };
+  { kind: 'answered'; outcome: SubmissionOutcome } | { kind: 'write'; write: (alone: boolean) => SubmissionOutcome };
 
 /**
  * Every step before the write (bot checks, idempotency, validation, triage), then the write as a function: its own
@@ -179,10 +250,12 @@ function prepareSubmission(deps: ReferralServiceDeps, submission: ReferralSubmis
   // or Back-and-send never creates a second referral (and never shows errors for a referral already made).
   let existing: ReferralReceipt | undefined;
   try {
-    existing = deps.db.transaction((tx) => {
-      const row = tx.select().from(referrals).where(eq(referrals.idempotencyKey, token.idempotencyKey)).get();
-      return row ? receiptFromRow(tx, deps.keyring, row) : undefined;
-    });
+    existing = idempotencyKeyUsed(deps.db, token.idempotencyKey)
+      ? deps.db.transaction((tx) => {
+          const row = tx.select().from(referrals).where(eq(referrals.idempotencyKey, token.idempotencyKey)).get();
+          return row ? receiptFromRow(tx, deps.keyring, row) : undefined;
+        })
+      : undefined;
   } catch (error) {
     throw new ReferralStorageError(error);
   }
@@ -215,94 +288,74 @@ function prepareSubmission(deps: ReferralServiceDeps, submission: ReferralSubmis
     } = assessReferral(answers, now, deps.calendarFor ?? defaultCalendarFor);
     const showsRisk = answersShowRisk(answers);
 
-    const write = () =>
+    const write = (alone: boolean) =>
       deps.db.transaction(
         (tx): SubmissionOutcome => {
           // Checked again inside the write transaction: two identical posts racing each other still make one.
-          const raced = tx.select().from(referrals).where(eq(referrals.idempotencyKey, token.idempotencyKey)).get();
+          const raced = idempotencyKeyUsed(tx, token.idempotencyKey)
+            ? tx.select().from(referrals).where(eq(referrals.idempotencyKey, token.idempotencyKey)).get()
+            : undefined;
           if (raced) return { kind: 'duplicate', receipt: receiptFromRow(tx, deps.keyring, raced) };
 
           const id = randomUUID();
           let reference = newReferralReference();
-          for (
-            let attempt = 0;
-            tx.select({ id: referrals.id }).from(referrals).where(eq(referrals.reference, reference)).get();
-            attempt++
-          ) {
+          for (let attempt = 0; referenceUsed(tx, reference); attempt++) {
             if (attempt >= 10) throw new Error('Could not find an unused referral reference.');
             reference = newReferralReference();
           }
 
-          tx.insert(referrals)
-            .values({
-              id,
-              reference,
-              status: 'new',
-              priority: triageResult.priority,
-              contactBy: deadline.contactBy,
-              ruleVersion: triageResult.ruleVersion,
-              receivedAt: now,
-              officeId,
-              officePreference: answers.office,
-              nation: answers.nation,
-              stage: answers.stage,
-              source: answers.heardFrom ?? null,
-              meetPreference: answers.meetPreference,
-              confidentialityVersion: answers.confidentialityAgreedVersion,
-              answersEnc: encryptAnswers(deps.keyring, id, answers),
-              triageEnc: encryptTriage(deps.keyring, id, {
-                result: triageResult,
-                deadline: {
-                  contactBy: deadline.contactBy.toISOString(),
-                  cappedByTriggerDate: deadline.cappedByTriggerDate,
-                  notes: deadline.notes,
-                },
-              }),
-              nameSearchHash: nameSearchHash(deps.keyring, answers.name),
-              idempotencyKey: token.idempotencyKey,
-            })
-            .run();
-          writeNameParts(tx, deps.keyring, id, answers.name);
+          insertReferral(deps.db, {
+            id,
+            reference,
+            status: 'new',
+            priority: triageResult.priority,
+            contactBy: deadline.contactBy,
+            ruleVersion: triageResult.ruleVersion,
+            receivedAt: now,
+            officeId,
+            officePreference: answers.office,
+            nation: answers.nation,
+            stage: answers.stage,
+            source: answers.heardFrom ?? null,
+            meetPreference: answers.meetPreference,
+            confidentialityVersion: answers.confidentialityAgreedVersion,
+            answersEnc: encryptAnswers(deps.keyring, id, answers),
+            triageEnc: encryptTriage(deps.keyring, id, {
+              result: triageResult,
+              deadline: {
+                contactBy: deadline.contactBy.toISOString(),
+                cappedByTriggerDate: deadline.cappedByTriggerDate,
+                notes: deadline.notes,
+              },
+            }),
+            nameSearchHash: nameSearchHash(deps.keyring, answers.name),
+            idempotencyKey: token.idempotencyKey,
+            followUpDueAt: alone ? null : now,
+          } satisfies typeof referrals.$inferInsert);
 
-          let acknowledgementQueued = false;
-          if (answers.email && answers.emailSafe === 'yes') {
-            acknowledgementQueued =
-              enqueueEmail(
-                tx,
-                deps.keyring,
-                acknowledgementEmail(
-                  answers.email,
-                  reference,
-                  deadline.contactBy,
-                  id,
-                  deadline.notes.some((note) => note.id === 'safe_times_outside_office_hours'),
-                ),
-                now,
-              ) !== null;
-          }
-
-          deps.onReferralStored?.(
-            tx,
-            {
-              id,
-              reference,
-              receivedAt: now,
-              officeId,
-              officePreference: answers.office,
-              nation: answers.nation,
-              stage: answers.stage,
-              source: answers.heardFrom ?? null,
-              meetPreference: answers.meetPreference,
-              priority: triageResult.priority,
-              contactBy: deadline.contactBy,
-              triage: triageResult,
-              deadline,
-              calendar,
-              showsRisk,
-              answers,
-            },
-            now,
-          );
+          const stored: StoredReferral = {
+            id,
+            reference,
+            receivedAt: now,
+            officeId,
+            officePreference: answers.office,
+            nation: answers.nation,
+            stage: answers.stage,
+            source: answers.heardFrom ?? null,
+            meetPreference: answers.meetPreference,
+            priority: triageResult.priority,
+            contactBy: deadline.contactBy,
+            triage: triageResult,
+            deadline,
+            calendar,
+            showsRisk,
+            answers,
+          };
+          // Alone: the follow-up commits with the referral (if it fails, so does the referral: never one without
+          // its alerts). In a burst it is due, on disk with the referral, and done moments later.
+          const acknowledgementQueued = alone
+            ? followUpReferral(tx, deps, stored, now)
+            : acknowledgementWanted(answers);
 
           return {
             kind: 'created',
@@ -336,6 +389,10 @@ export interface ReferralService {
    * that arrive together share one commit (see `createGroupCommit`).
    */
   submit(submission: ReferralSubmission, now: Date): Promise<SubmissionOutcome>;
+  /** True while submissions are arriving (background work gives way: follow-ups, the mail worker). */
+  busy(): boolean;
+  /** The follow-ups of referrals stored during a burst (server/referrals/follow-up.ts). */
+  followUps: FollowUpProcessor;
 }
 
 type Settled = { ok: true; value: SubmissionOutcome } | { ok: false; error: unknown };
@@ -345,27 +402,30 @@ type Settled = { ok: true; value: SubmissionOutcome } | { ok: false; error: unkn
  * so they share one durable commit (one fsync with synchronous = FULL) instead of one each. Each caller's promise
  * settles only after that commit: a referral is answered "saved" only when it is on disk. One referral's failure
  * rolls back its savepoint alone; a failed commit fails every referral in the group (nothing of it is stored).
- * `turn` decides when the group is written: after the turns already waiting, so their writes join it.
+ * `turn` decides when the group is written: after the turns already waiting, so their writes join it. Each write
+ * is told whether it is `alone`: the only one in its group with nothing else waiting (`othersWaiting`).
  */
 export function createGroupCommit(
   db: PortalDb,
   turn: () => Promise<void>,
-): (write: () => SubmissionOutcome) => Promise<SubmissionOutcome> {
+  othersWaiting: () => boolean = () => false,
+): (write: (alone: boolean) => SubmissionOutcome) => Promise<SubmissionOutcome> {
   let pending: {
-    write: () => SubmissionOutcome;
+    write: (alone: boolean) => SubmissionOutcome;
     resolve: (o: SubmissionOutcome) => void;
     reject: (e: unknown) => void;
   }[] = [];
   const flush = () => {
     const group = pending;
     pending = [];
+    const alone = group.length === 1 && !othersWaiting();
     const settled: Settled[] = [];
     try {
       db.transaction(
         () => {
           for (const item of group) {
             try {
-              settled.push({ ok: true, value: item.write() });
+              settled.push({ ok: true, value: item.write(alone) });
             } catch (error) {
               settled.push({ ok: false, error });
               // A failure that ended the whole transaction (SQLite rolls back on some errors) fails the group.
@@ -392,18 +452,49 @@ export function createGroupCommit(
     });
 }
 
-export function createReferralService(deps: ReferralServiceDeps): ReferralService {
+/** A submission counts as arriving for this long after it was answered, so a steady stream reads as busy. */
+const BUSY_AFTER_MS = 50;
+
+export function createReferralService(deps: ReferralServiceDeps & { now?: () => Date }): ReferralService {
   // Heavy synchronous work waits for its own turn, so crisis pages asked for during a flood are answered between two.
   const turn = createTurnQueue();
-  const commit = createGroupCommit(deps.db, turn);
+  // Submissions between arrival and answer; and when the last one was answered (a monotonic clock: scheduling only).
+  let inFlight = 0;
+  let lastAnsweredAt = -Infinity;
+  const busy = () => inFlight > 0 || performance.now() - lastAnsweredAt < BUSY_AFTER_MS;
+  const commit = createGroupCommit(deps.db, turn, () => inFlight > 1);
+  const followUps = createFollowUpProcessor({
+    db: deps.db,
+    keyring: deps.keyring,
+    calendarFor: deps.calendarFor ?? defaultCalendarFor,
+    ...(deps.onReferralStored ? { onReferralStored: deps.onReferralStored } : {}),
+    turn,
+    busy,
+    now: deps.now ?? (() => new Date()),
+  });
   return {
     issueFormToken: (now) => deps.formTokens.issue(now),
     formTokenFor: (submitted, now) =>
       submitted !== undefined && deps.formTokens.verify(submitted, now).ok ? submitted : deps.formTokens.issue(now),
     submit: async (submission, now) => {
-      await turn();
-      const prepared = prepareSubmission(deps, submission, now);
-      return prepared.kind === 'answered' ? prepared.outcome : commit(prepared.write);
+      inFlight++;
+      try {
+        await turn();
+        const prepared = prepareSubmission(deps, submission, now);
+        if (prepared.kind === 'answered') return prepared.outcome;
+        let deferred = false;
+        const outcome = await commit((alone) => {
+          deferred = !alone;
+          return prepared.write(alone);
+        });
+        if (deferred && outcome.kind === 'created') followUps.notify();
+        return outcome;
+      } finally {
+        inFlight--;
+        lastAnsweredAt = performance.now();
+      }
     },
+    busy,
+    followUps,
   };
 }

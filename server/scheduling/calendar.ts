@@ -40,9 +40,17 @@ function parseIsoDate(date: IsoDate): { year: number; month: number; day: number
 }
 
 // Date.UTC at midnight is a timezone-free way to do calendar arithmetic on London dates.
+// Bounded memo: the same few hundred dates are converted again and again by every deadline and slot search.
+const utcMidnightByDate = new Map<IsoDate, number>();
 function isoDateToUtcMidnight(date: IsoDate): number {
-  const { year, month, day } = parseIsoDate(date);
-  return Date.UTC(year, month - 1, day);
+  let ms = utcMidnightByDate.get(date);
+  if (ms === undefined) {
+    const { year, month, day } = parseIsoDate(date);
+    ms = Date.UTC(year, month - 1, day);
+    if (utcMidnightByDate.size >= 20_000) utcMidnightByDate.clear();
+    utcMidnightByDate.set(date, ms);
+  }
+  return ms;
 }
 
 function utcMidnightToIsoDate(ms: number): IsoDate {
@@ -80,14 +88,41 @@ const londonPartsFormatter = new Intl.DateTimeFormat('en-GB', {
   hourCycle: 'h23',
 });
 
+const HOUR_MS = 3_600_000;
+/** London's offset from UTC in minutes, by UTC hour. Bounded: cleared when it grows past a few years of hours. */
+const londonOffsetByUtcHour = new Map<number, number>();
+const LONDON_OFFSET_CACHE_LIMIT = 50_000;
+
+/**
+ * London's offset from UTC (minutes) at an instant, asked of Intl once per UTC hour. London's clocks have only
+ * ever changed on a whole UTC hour (01:00 UTC since 1981; whole hours before), so every instant of one UTC hour
+ * has the same offset (a property test compares this with Intl over two centuries).
+ */
+function londonOffsetMinutes(ms: number): number {
+  const hour = Math.floor(ms / HOUR_MS);
+  let offset = londonOffsetByUtcHour.get(hour);
+  if (offset === undefined) {
+    const parts: Record<string, string> = {};
+    for (const part of londonPartsFormatter.formatToParts(new Date(hour * HOUR_MS))) parts[part.type] = part.value;
+    const wall = Date.UTC(
+      Number(parts.year),
+      Number(parts.month) - 1,
+      Number(parts.day),
+      Number(parts.hour),
+      Number(parts.minute),
+    );
+    offset = Math.round((wall - hour * HOUR_MS) / MINUTE_MS);
+    if (londonOffsetByUtcHour.size >= LONDON_OFFSET_CACHE_LIMIT) londonOffsetByUtcHour.clear();
+    londonOffsetByUtcHour.set(hour, offset);
+  }
+  return offset;
+}
+
 /** The London date and wall-clock minute-of-day that an instant falls on. */
 export function londonWallClock(instant: Date): { date: IsoDate; minutes: number } {
-  const parts: Record<string, string> = {};
-  for (const part of londonPartsFormatter.formatToParts(instant)) parts[part.type] = part.value;
-  return {
-    date: `${parts.year}-${parts.month}-${parts.day}`,
-    minutes: Number(parts.hour) * 60 + Number(parts.minute),
-  };
+  const wall = instant.getTime() + londonOffsetMinutes(instant.getTime()) * MINUTE_MS;
+  const dayStart = Math.floor(wall / DAY_MS) * DAY_MS;
+  return { date: utcMidnightToIsoDate(dayStart), minutes: Math.floor((wall - dayStart) / MINUTE_MS) };
 }
 
 export function londonDate(instant: Date): IsoDate {

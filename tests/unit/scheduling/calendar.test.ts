@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import {
   DEFAULT_OFFICE_HOURS,
   addCalendarDays,
@@ -256,5 +257,52 @@ describe('working dates and windows', () => {
     expect(calendarConfigProblems(englandAndWales)).toEqual([]);
     expect(() => workingWindow('2026-12-07', broken)).toThrow(/more than once/);
     expect(() => workingWindow('2026-12-08', broken)).toThrow(/close before they open/);
+  });
+});
+
+describe('londonWallClock (one Intl lookup per UTC hour) agrees with Intl', () => {
+  const intl = new Intl.DateTimeFormat('en-GB', {
+    timeZone: 'Europe/London',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  });
+  const reference = (instant: Date) => {
+    const parts: Record<string, string> = {};
+    for (const part of intl.formatToParts(instant)) parts[part.type] = part.value;
+    return {
+      date: `${parts.year}-${parts.month}-${parts.day}`,
+      minutes: Number(parts.hour) * 60 + Number(parts.minute),
+    };
+  };
+
+  it('on random instants from 1900 to 2100', () => {
+    fc.assert(
+      fc.property(
+        fc.date({ min: new Date('1900-01-01T00:00:00Z'), max: new Date('2100-12-31T23:59:59Z'), noInvalidDate: true }),
+        (instant) => {
+          expect(londonWallClock(instant)).toEqual(reference(instant));
+        },
+      ),
+      { numRuns: 5_000 },
+    );
+  });
+
+  it('on every minute around the clock changes of 2026 and 2027', () => {
+    for (const change of [
+      '2026-03-29T01:00:00Z',
+      '2026-10-25T01:00:00Z',
+      '2027-03-28T01:00:00Z',
+      '2027-10-31T01:00:00Z',
+    ]) {
+      const at = new Date(change).getTime();
+      for (let minute = -120; minute <= 120; minute++) {
+        const instant = new Date(at + minute * 60_000 + 59_999);
+        expect(londonWallClock(instant)).toEqual(reference(instant));
+      }
+    }
   });
 });
