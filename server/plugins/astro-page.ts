@@ -78,17 +78,16 @@ export async function renderPage(
 }
 
 /**
- * Renders `locals` through Astro as a GET of `url` (default: the request's own URL) and sends it with Fastify.
- * Fastify has already read any request body, so Astro must not try to; the real method and URL are put back
- * afterwards for the hooks and the request log.
+ * Renders `locals` through Astro as a GET of `url` (default: the request's own URL) into memory. Fastify has
+ * already read any request body, so Astro must not try to; the real method and URL are put back afterwards for
+ * the hooks and the request log. Throws when Astro gave up (an empty 500 or a cut-off body).
  */
-export async function sendAstroPage(
+export async function renderAstroPage(
   handler: AstroHandler,
   request: FastifyRequest,
-  reply: FastifyReply,
   locals: AstroLocals,
-  options: { url?: string; headers?: Record<string, string> } = {},
-): Promise<FastifyReply> {
+  options: { url?: string } = {},
+): Promise<RenderedPage> {
   const { method, url } = request.raw;
   if (method !== 'GET' && method !== 'HEAD') request.raw.method = 'GET';
   if (options.url) request.raw.url = options.url;
@@ -103,11 +102,31 @@ export async function sendAstroPage(
   if (page.failed || (page.status >= 500 && page.body.length === 0)) {
     throw page.failed ?? new Error('The page could not be rendered');
   }
+  return page;
+}
+
+/** Sends a rendered page (or `body` in its place) with its status and headers; `headers` win over the page's. */
+export function sendRenderedPage(
+  reply: FastifyReply,
+  page: Pick<RenderedPage, 'status' | 'headers' | 'body'>,
+  headers: Record<string, string> = {},
+): FastifyReply {
   for (const [name, value] of Object.entries(page.headers)) {
     if (value === undefined || name === 'content-length' || name === 'transfer-encoding') continue;
     void reply.header(name, value);
   }
-  // The route's own headers win over anything the page set.
-  for (const [name, value] of Object.entries(options.headers ?? {})) void reply.header(name, value);
+  for (const [name, value] of Object.entries(headers)) void reply.header(name, value);
   return reply.code(page.status).send(page.body);
+}
+
+/** Renders `locals` through Astro (see `renderAstroPage`) and sends it with Fastify. */
+export async function sendAstroPage(
+  handler: AstroHandler,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  locals: AstroLocals,
+  options: { url?: string; headers?: Record<string, string> } = {},
+): Promise<FastifyReply> {
+  const page = await renderAstroPage(handler, request, locals, options.url ? { url: options.url } : {});
+  return sendRenderedPage(reply, page, options.headers);
 }

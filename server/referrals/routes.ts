@@ -7,7 +7,7 @@ import type { Services } from '../services.ts';
 import { londonDate } from '../scheduling/calendar.ts';
 import { buildOpenApiDocument } from '../api/openapi.ts';
 import { contactByText, contactPromiseText } from './contact-by-text.ts';
-import { sendAstroPage } from '../plugins/astro-page.ts';
+import { renderAstroPage, sendAstroPage, sendRenderedPage, type RenderedPage } from '../plugins/astro-page.ts';
 import { isCrossSiteRequest, ownOriginsFor } from './http-guards.ts';
 import { ensureDefaultOffices } from './offices.ts';
 import { clientRateLimitKey } from '../http/client-key.ts';
@@ -22,6 +22,8 @@ export interface ReferralRoutesOptions {
 }
 
 const FORM_PATHS = ['/refer', '/refer/'] as const;
+/** Stands in for the form token in the cached empty form; never a real token (those are three parts joined by dots). */
+const TOKEN_MARKER = 'form-token-goes-here';
 
 /** What an API client gets when help is needed and we could not take the referral. */
 const apiHelp = {
@@ -79,18 +81,18 @@ export async function referralRoutes(app: FastifyInstance, opts: ReferralRoutesO
   const crossSite = (request: FastifyRequest) =>
     isCrossSiteRequest(request.headers, ownOriginsFor(services.publicBaseUrl, request.protocol, request.headers.host));
 
-  const render = async (request: FastifyRequest, reply: FastifyReply, state: ReferralPageState) => {
-    // Every key App.Locals has, so pages that read others' locals see null rather than nothing.
-    const locals = {
-      staff: null,
-      services,
-      request: { id: request.id, csrfToken: null },
-      page: null,
-      referral: state,
-    };
-    // The form carries a fresh token and his answers: never cache it, nor any page answering a post.
-    return sendAstroPage(handler, request, reply, locals, { url: '/refer', headers: { 'Cache-Control': 'no-store' } });
-  };
+  // Every key App.Locals has, so pages that read others' locals see null rather than nothing.
+  const localsFor = (request: FastifyRequest, state: ReferralPageState) => ({
+    staff: null,
+    services,
+    request: { id: request.id, csrfToken: null },
+    page: null,
+    referral: state,
+  });
+  // The form carries a fresh token and his answers: never cache it, nor any page answering a post.
+  const NO_STORE = { 'Cache-Control': 'no-store' };
+  const render = async (request: FastifyRequest, reply: FastifyReply, state: ReferralPageState) =>
+    sendAstroPage(handler, request, reply, localsFor(request, state), { url: '/refer', headers: NO_STORE });
 
   const formState = (
     formToken: string,
@@ -138,9 +140,37 @@ export async function referralRoutes(app: FastifyInstance, opts: ReferralRoutesO
       return render(request, reply, { view: 'problem', ...problem });
     });
 
+    // The empty form is the same page all day but for its token: rendered once per London date with a marker
+    // where the token goes, then sent with a fresh token put in. A flood of GET /refer/ costs no rendering.
+    let emptyForm: { date: string; page: Pick<RenderedPage, 'status' | 'headers'>; parts: [Buffer, Buffer] } | null =
+      null;
     const showForm = async (request: FastifyRequest, reply: FastifyReply) => {
       const now = services.clock.now();
-      return render(request, reply, formState(services.referrals.issueFormToken(now), {}, [], null, 200));
+      const token = services.referrals.issueFormToken(now);
+      const date = londonDate(now);
+      if (emptyForm?.date !== date) {
+        const page = await renderAstroPage(
+          handler,
+          request,
+          localsFor(request, formState(TOKEN_MARKER, {}, [], null, 200)),
+          {
+            url: '/refer',
+          },
+        );
+        const marker = Buffer.from(TOKEN_MARKER);
+        const at = page.body.indexOf(marker);
+        // Exactly one marker, or no shortcut: render this one the usual way.
+        if (page.status !== 200 || at === -1 || page.body.indexOf(marker, at + 1) !== -1) {
+          return render(request, reply, formState(token, {}, [], null, 200));
+        }
+        emptyForm = {
+          date,
+          page: { status: page.status, headers: page.headers },
+          parts: [page.body.subarray(0, at), page.body.subarray(at + marker.length)],
+        };
+      }
+      const body = Buffer.concat([emptyForm.parts[0], Buffer.from(token), emptyForm.parts[1]]);
+      return sendRenderedPage(reply, { ...emptyForm.page, body }, NO_STORE);
     };
 
     const submitForm = async (request: FastifyRequest, reply: FastifyReply) => {
