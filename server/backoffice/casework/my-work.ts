@@ -7,7 +7,7 @@ import type { Priority } from '../../triage/types.ts';
 import type { MyWorkPage } from '../pages.ts';
 import { inboxRowDetails } from './inbox-page.ts';
 import { urgencyOf } from './inbox.ts';
-import { NEEDS_CONTACT_STATUSES } from './statuses.ts';
+import { NEEDS_CONTACT_STATUSES } from '../../casework/statuses.ts';
 
 /**
  * A caseworker's start page: my open referrals by deadline, my proposed first contacts today (time and

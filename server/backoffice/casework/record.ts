@@ -27,8 +27,9 @@ import { getFirstContactSlot } from '../../offices/first-contact.ts';
 import { sevenDayLimit } from '../../scheduling/deadline.ts';
 import type { ReferralPage, TimelineEntry } from '../pages.ts';
 import type { ReferralHead } from './access.ts';
-import { assignableStaff, casenoteAad, currentAssignee, openEscalation } from './actions.ts';
-import { safeContactFrom, safeTimesText } from './safe-contact.ts';
+import { assignableStaff, currentAssignee, openEscalation } from '../../casework/actions.ts';
+import { casenoteAad } from '../../casework/types.ts';
+import { safeContactFrom, safeTimesText } from '../../casework/safe-contact.ts';
 import {
   CHANNEL_LABELS,
   CLOSED_REASON_LABELS,
@@ -40,7 +41,7 @@ import {
   type ContactChannel,
   type ContactOutcome,
   type ReferralStatus,
-} from './statuses.ts';
+} from '../../casework/statuses.ts';
 
 /**
  * The referral record: his answers decrypted for this view only, the triage explanation, the safe-contact panel

@@ -31,7 +31,7 @@ import type { NotifyContext } from '../../casework/notify.ts';
 import { nameMatch, parseInboxFilters, referenceMatch, type InboxFilters } from '../casework/inbox.ts';
 import { buildReferralPage } from '../casework/record.ts';
 import { buildInboxPage } from '../casework/inbox-page.ts';
-import { PRIORITY_LABELS, STATUS_LABELS, type ReferralStatus } from '../casework/statuses.ts';
+import { PRIORITY_LABELS, STATUS_LABELS, type ReferralStatus } from '../../casework/statuses.ts';
 
 /** The inbox, the referral record and everything staff do to a referral. */
 

@@ -11,7 +11,7 @@ import { insertSampleReferral } from '../../../server/backoffice/sample-referral
 import { referralQuestions } from '../../../server/referrals/questions.ts';
 import { encryptField } from '../../../server/security/field-encryption.ts';
 import { caseNotes, contactAttempts, referralAssignments } from '../../../db/schema/casework.ts';
-import { casenoteAad } from '../../../server/backoffice/casework/actions.ts';
+import { casenoteAad } from '../../../server/casework/types.ts';
 import { enrolStaff } from '../../integration/backoffice/staff-client.ts';
 import { signInInBrowser, startStaffServer, type StaffServer } from './staff-server.ts';
 
