@@ -14,6 +14,7 @@ import {
   type StaffRoute,
   type StaffRouteContext,
 } from '../http.ts';
+import { ADMIN_START_PATH } from '../start-page.ts';
 import type { InboxPage } from '../pages.ts';
 import { referralForStaff } from '../casework/access.ts';
 import { addNote, assignReferral, overridePriority, recordContactAttempt } from '../../casework/actions.ts';
@@ -90,7 +91,7 @@ function withReferral(
 export const caseworkRoutes: StaffRoute[] = [
   staffRoute('GET', '/staff', ['caseworker', 'manager', 'admin'], (ctx) => {
     // Administrators manage the service; they do no casework and see no referrals.
-    if (ctx.staff.role === 'admin') return redirect('/staff/admin/staff');
+    if (ctx.staff.role === 'admin') return redirect(ADMIN_START_PATH);
     const filters = parseInboxFilters(ctx.query);
     const ref = (ctx.query.ref ?? '').trim();
     if (ref) {

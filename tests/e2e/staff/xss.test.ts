@@ -112,7 +112,9 @@ describe('XSS payloads in a referral are inert', () => {
       void dialog.dismiss();
     });
     await signInInBrowser(page, server, member);
-    expect(new URL(page.url()).pathname).toBe('/staff');
+    expect(new URL(page.url()).pathname).toBe('/staff/my-work');
+    await assertInert(page);
+    await page.goto(`${server.baseUrl}/staff`);
     await assertInert(page);
     // The payload is there, as text.
     expect(await page.locator('main').innerText()).toContain(`<script>window.__xss='reference'</script>`);
