@@ -270,7 +270,7 @@ describe('casework gaps (issue 9)', () => {
 
       const worker = await signedIn(t, kim, clock, '10.9.0.2');
       const page = (await worker.get(`/staff/referrals/${noEmail.id}`)).body;
-      expect(page).toContain('no reminder is sent: remind him by hand');
+      expect(page).toContain('asked on My work to remind him by text, in words that do not say who we are');
       expect((await worker.get(`/staff/referrals/${quiet.id}`)).body).toContain(
         'emailed a reminder the day before that does not say who we are',
       );
