@@ -12,6 +12,9 @@ import { organisation } from '../../../site/facts/organisation.ts';
 import { insertSampleReferral } from '../../../server/backoffice/sample-referrals.ts';
 import { planReminderKey, sweepPlanWindowReminders } from '../../../server/casework/reminders.ts';
 import { reminderTasksFor } from '../../../server/casework/reminder-tasks.ts';
+import { contactLog } from '../../../server/casework/contact-log.ts';
+import { decisionData } from '../../../server/casework/decisions.ts';
+import { referrals } from '../../../db/schema/referrals.ts';
 import { enrolStaff, seedTestOffices, signedIn, type StaffClient, type TestStaffMember } from './staff-client.ts';
 
 /**
@@ -190,6 +193,21 @@ describe('reminders', () => {
         .where(eq(contactAttempts.id, rows[0]!.contactAttemptId))
         .get();
       expect(attempt).toMatchObject({ channel: 'text', outcome: 'sent', saidWhoWeAre: false, staffId: kim.id });
+      // The contact log (read by casework for the record and a manager's decision alike) shows it, with the words.
+      const log = contactLog(t.database.db, t.app.services.keyring, textOnly.id);
+      expect(log[0]).toMatchObject({ title: 'Text message: Sent, no reply yet', staffName: 'Kim Worker' });
+      expect(log[0]!.note).toContain('A reminder of your appointment');
+      const decision = decisionData(
+        t.database.db,
+        t.app.services.keyring,
+        t.database.db.select().from(referrals).where(eq(referrals.id, textOnly.id)).get()!,
+        clock.now(),
+      );
+      expect(decision.attempts).toEqual(log);
+      expect(decision.flags.contact).toEqual(expect.arrayContaining([expect.stringMatching(/voicemail/i)]));
+      const recordPage = (await worker.get(`/staff/referrals/${textOnly.id}`)).body;
+      expect(recordPage).toContain('Text message: Sent, no reply yet');
+      expect(recordPage).toContain('Reminder of the appointment: Hello,');
       const audit = t.database.db
         .select()
         .from(auditEvents)
