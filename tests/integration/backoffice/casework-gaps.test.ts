@@ -316,6 +316,20 @@ describe('casework gaps (issue 9)', () => {
       expect(
         t.database.db.select().from(appointments).where(eq(appointments.id, appointmentId)).get()?.startsAt,
       ).toEqual(new Date('2026-03-13T14:00:00Z'));
+
+      // Cancelling asks why, in its own form: the error shows there, and nothing is cancelled without a reason.
+      const cancelAction = `/staff/referrals/${r.id}/appointments/${appointmentId}/cancel`;
+      const noReason = await flashAfter(worker, await worker.post(cancelAction, { reason: '' }));
+      expect(noReason).toContain(`href="#cancel-${appointmentId}-reason"`);
+      expect(noReason).toContain('Say why it is cancelled.');
+      expect(noReason).toMatch(/<details class="reschedule"[^>]* open/);
+      expect(t.database.db.select().from(appointments).where(eq(appointments.id, appointmentId)).get()?.status).toBe(
+        'booked',
+      );
+      await worker.post(cancelAction, { reason: 'He has found other support' });
+      expect(t.database.db.select().from(appointments).where(eq(appointments.id, appointmentId)).get()?.status).toBe(
+        'cancelled',
+      );
     });
 
     it('marks each outcome with the channels it fits, so a letter can only be "sent"', async () => {
