@@ -209,6 +209,11 @@ describe('every staff screen at 320 px, for every role', () => {
     expect(await reminders.innerText()).toContain('Maximilian Oppenheimer-Winterbottom');
     expect(await reminders.getByRole('button', { name: 'Record the reminder text as sent' }).count()).toBe(1);
     await check(page, 'my work with a reminder to send');
+    // Sent: recorded (in the contact log), and the task is gone.
+    await reminders.getByRole('button', { name: 'Record the reminder text as sent' }).click();
+    expect(new URL(page.url()).pathname).toBe('/staff/my-work');
+    expect(await page.locator('.notice').first().innerText()).toContain('Reminder recorded');
+    expect(await reminders.innerText()).toContain('None to send now.');
     await context.close();
   });
 
