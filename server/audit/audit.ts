@@ -65,6 +65,7 @@ export const AUDIT_ACTIONS = [
   'wish_broken_recorded',
   'manager_decision_recorded',
   'referrals_reassigned',
+  'appointment_reminder_sent',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -1,3 +1,4 @@
+import type { ReminderTask } from '../casework/reminder-tasks.ts';
 import type { StaffRole } from '../staff/roles.ts';
 import type { AuditRow } from '../audit/audit.ts';
 import type { Priority } from '../triage/types.ts';
@@ -422,6 +423,8 @@ export interface MyWorkPage {
     officeName: string | null;
   }>;
   withManager: Array<{ id: string; reference: string; name: string | null; priority: Priority; raisedAt: Date }>;
+  /** Appointment reminders to send him by hand (email is not safe for him): channel, safe time and his words. */
+  remindersToSend: Array<ReminderTask & { name: string | null }>;
 }
 
 /** The office calendar: a week of appointments, by day and caseworker. */

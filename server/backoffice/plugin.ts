@@ -263,6 +263,9 @@ const FORM_NAMES: Record<string, string> = {
 };
 
 export function formNameFor(url: string): string {
+  // A form about one appointment is named after it (as its route names its errors): the right one reopens.
+  const appointment = /\/appointments\/([0-9a-f-]{36})\/(reschedule|cancel|outcome)(?:\?|$)/.exec(url);
+  if (appointment) return `${appointment[2] === 'cancel' ? 'cancel' : 'appointment'}-${appointment[1]}`;
   const last = url.split('?')[0]!.split('/').filter(Boolean).pop() ?? '';
   return FORM_NAMES[last] ?? last;
 }

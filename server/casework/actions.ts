@@ -305,7 +305,7 @@ export function recordContactAttempt(
   referral: ReferralHead,
   input: ContactAttemptInput,
   now: Date,
-): ActionResult<{ assignedToMe: boolean }> {
+): ActionResult<{ assignedToMe: boolean; attemptId: string }> {
   const errors: Record<string, string> = {};
   if (!(CONTACT_CHANNELS as readonly string[]).includes(input.channel))
     errors.channel = 'Choose how you contacted him.';
@@ -404,6 +404,7 @@ export function recordContactAttempt(
       ? 'Contact attempt recorded. The referral is now assigned to you.'
       : 'Contact attempt recorded.',
     assignedToMe,
+    attemptId: id,
   };
 }
 

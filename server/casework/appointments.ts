@@ -414,3 +414,17 @@ export function reminderChannels(safe: SafeContact): { channels: ContactChannel[
   const channels = (['text', 'email', 'letter', 'phone'] as const).filter((channel) => channelAllowed(safe, channel));
   return { channels, mayNameService: safe.mayTellWhoWeAre };
 }
+
+/** The channels a caseworker reminds him through by hand, most convenient first (a letter needs days to arrive). */
+export const HAND_REMINDER_CHANNELS = ['text', 'phone', 'letter'] as const;
+export type HandReminderChannel = (typeof HAND_REMINDER_CHANNELS)[number];
+
+/**
+ * How he is reminded of an appointment: 'email' (the outbox sends it, automatically), a channel a caseworker
+ * uses by hand (there is no SMS gateway), or null when no way of reminding him is safe.
+ */
+export function reminderChannelFor(safe: SafeContact): 'email' | HandReminderChannel | null {
+  const { channels } = reminderChannels(safe);
+  if (channels.includes('email')) return 'email';
+  return HAND_REMINDER_CHANNELS.find((channel) => channels.includes(channel)) ?? null;
+}

@@ -1,5 +1,5 @@
-import { and, desc, eq, isNull } from 'drizzle-orm';
-import { contactAttempts, escalations } from '../../db/schema/casework.ts';
+import { and, eq, isNull } from 'drizzle-orm';
+import { escalations } from '../../db/schema/casework.ts';
 import { staffUsers } from '../../db/schema/staff.ts';
 import type { PortalDb } from '../../db/client.ts';
 import type { SessionStaff } from '../auth/sessions.ts';
@@ -11,7 +11,7 @@ import { contactPlan, type ContactPlan } from './contact-plan.ts';
 import { incidentsFor, type IncidentView } from './incidents.ts';
 import { notifyAssignee, type NotifyContext } from './notify.ts';
 import { safeContactFrom } from './safe-contact.ts';
-import { CHANNEL_LABELS, OUTCOME_LABELS, type ContactChannel, type ContactOutcome } from './statuses.ts';
+import { contactLog, groupFlags, UNREADABLE_TEXT, type ContactLogEntry, type FlagGroups } from './contact-log.ts';
 import { casenoteAad, fail, REASON_MAX, type ReferralHead } from './types.ts';
 
 /**
@@ -30,9 +30,10 @@ export const DECISION_LABELS: Record<DecisionOption, string> = {
 
 export interface DecisionData {
   escalation: { id: string; raisedAt: Date; raisedByName: string; note: string | null } | null;
-  attempts: Array<{ at: Date; staffName: string; channel: string; outcome: string }>;
-  /** Triage flags (risk, children...) as staff-facing strings. */
-  flags: string[];
+  /** The contact log, newest first (the record shows the same entries). */
+  attempts: ContactLogEntry[];
+  /** Triage flags grouped as the record shows them (safeguarding, contact, admin). */
+  flags: FlagGroups;
   plan: ContactPlan | null;
   incidents: IncidentView[];
   options: Array<{ value: DecisionOption; label: string; available: boolean; why: string | null }>;
@@ -50,26 +51,15 @@ export function decisionData(db: PortalDb, keyring: Keyring, referral: ReferralH
     try {
       note = decryptField(keyring, open.decisionNoteEnc, casenoteAad('escalations', open.id));
     } catch {
-      note = '[This text failed its integrity check and cannot be shown.]';
+      note = UNREADABLE_TEXT;
     }
   }
-  const attempts = db
-    .select()
-    .from(contactAttempts)
-    .where(eq(contactAttempts.referralId, referral.id))
-    .orderBy(desc(contactAttempts.attemptedAt))
-    .all()
-    .map((row) => ({
-      at: row.attemptedAt,
-      staffName: nameOf(row.staffId),
-      channel: CHANNEL_LABELS[row.channel as ContactChannel],
-      outcome: OUTCOME_LABELS[row.outcome as ContactOutcome],
-    }));
+  const attempts = contactLog(db, keyring, referral.id);
   const gp = safe?.gpWelfareCheck ?? false;
   return {
     escalation: open ? { id: open.id, raisedAt: open.raisedAt, raisedByName: nameOf(open.raisedBy), note } : null,
     attempts,
-    flags: loaded ? loaded.triage.result.flags.map(String) : [],
+    flags: groupFlags(loaded?.triage.result.flags ?? [], loaded?.answers ?? null),
     plan,
     incidents: incidentsFor(db, keyring, referral.id),
     options: [

@@ -4,7 +4,6 @@ import { outboxMessages } from '../../db/schema/outbox.ts';
 import { referrals } from '../../db/schema/referrals.ts';
 import { staffUsers } from '../../db/schema/staff.ts';
 import type { PortalDb } from '../../db/client.ts';
-import { organisation } from '../../site/facts/organisation.ts';
 import { enqueueEmail } from '../mail/outbox.ts';
 import { loadReferralAnswers, ReferralDataTamperedError } from '../referrals/store.ts';
 import {
@@ -15,7 +14,8 @@ import {
   startOfLondonDate,
 } from '../scheduling/calendar.ts';
 import { backOfficeReferralUrl, formatLondonDateTime } from '../alerts/format.ts';
-import { reminderChannels } from './appointments.ts';
+import { reminderChannelFor, type HandReminderChannel } from './appointments.ts';
+import { appointmentReminderWords } from './reminder-words.ts';
 import { contactPlan, timeOfDay } from './contact-plan.ts';
 import type { NotifyContext } from './notify.ts';
 import { safeContactFrom, TIMED_CHANNELS, type SafeContact } from './safe-contact.ts';
@@ -24,7 +24,7 @@ import { NEEDS_CONTACT_STATUSES, PRIORITY_LABELS } from './statuses.ts';
 /**
  * Reminders, sent through the outbox by the alert scheduler:
  * - to the assignee, when a safe window of the contact plan opens for a referral still waiting for contact
- *   (at most once per window; like every staff alert, no personal data);
+ *   (at most once per window and once per working day for each referral; like every staff alert, no personal data);
  * - to him, the day before an appointment, only by email when email is safe for him, and without saying who we
  *   are when he asked us not to. Otherwise nothing is sent and the record says to remind him by hand.
  */
@@ -32,9 +32,10 @@ import { NEEDS_CONTACT_STATUSES, PRIORITY_LABELS } from './statuses.ts';
 /** Appointment reminders go out from this London time on the day before. */
 export const APPOINTMENT_REMINDER_FROM_MINUTES = 9 * 60;
 
-type SafeWithEmail = SafeContact & { email: string | null };
+export type SafeWithEmail = SafeContact & { email: string | null };
 
-function safeFor(db: PortalDb, keyring: NotifyContext['keyring'], referralId: string): SafeWithEmail | null {
+/** His contact wishes and email address, or null when his answers are missing or fail their integrity check. */
+export function safeFor(db: PortalDb, keyring: NotifyContext['keyring'], referralId: string): SafeWithEmail | null {
   try {
     const loaded = loadReferralAnswers(db, keyring, referralId);
     if (!loaded) return null;
@@ -46,9 +47,15 @@ function safeFor(db: PortalDb, keyring: NotifyContext['keyring'], referralId: st
   }
 }
 
-/** Which window a reminder is for: the safe time of day for calls and texts, the working day for email and letters. */
-const windowKey = (referralId: string, now: Date, timed: boolean) =>
-  `plan-window:${referralId}:${londonDate(now)}:${timed ? timeOfDay(now) : 'day'}`;
+/** Which window an instant is in: the safe time of day for calls and texts, the working day for email and letters. */
+const windowOf = (at: Date, timed: boolean) => `${londonDate(at)}:${timed ? timeOfDay(at) : 'day'}`;
+
+/**
+ * The dedupe key of an assignee reminder: one per referral per London day. A day can hold two safe windows (a
+ * morning and an afternoon, or a call window and an email window), and each is "a window opening", but the
+ * assignee hears about a referral at most once a working day (and so at most once per window).
+ */
+export const planReminderKey = (referralId: string, now: Date) => `plan-window:${referralId}:${londonDate(now)}`;
 
 function alreadyQueued(db: PortalDb, keys: string[]): Set<string> {
   if (keys.length === 0) return new Set();
@@ -79,14 +86,14 @@ export function sweepPlanWindowReminders(db: PortalDb, ctx: NotifyContext, now: 
     .innerJoin(staffUsers, eq(staffUsers.id, referralAssignments.staffId))
     .where(and(inArray(referrals.status, [...NEEDS_CONTACT_STATUSES]), eq(staffUsers.status, 'active')))
     .all();
-  // Skip (before decrypting anything) every referral already reminded for the window it could be in now.
+  // Skip (before decrypting anything) every referral already reminded today.
   const done = alreadyQueued(
     db,
-    held.flatMap((r) => [windowKey(r.id, now, true), windowKey(r.id, now, false)]),
+    held.map((r) => planReminderKey(r.id, now)),
   );
   let queued = 0;
   for (const referral of held) {
-    if (done.has(windowKey(referral.id, now, true)) || done.has(windowKey(referral.id, now, false))) continue;
+    if (done.has(planReminderKey(referral.id, now))) continue;
     const safe = safeFor(db, ctx.keyring, referral.id);
     if (!safe) continue;
     const plan = contactPlan(db, referral, safe, now);
@@ -97,8 +104,7 @@ export function sweepPlanWindowReminders(db: PortalDb, ctx: NotifyContext, now: 
     if (open.length === 0) continue;
     const timed = open.some((w) => TIMED_CHANNELS.includes(w.channel));
     // Already tried in this window: no reminder needed.
-    if (plan.lastAttemptAt && windowKey(referral.id, plan.lastAttemptAt, timed) === windowKey(referral.id, now, timed))
-      continue;
+    if (plan.lastAttemptAt && windowOf(plan.lastAttemptAt, timed) === windowOf(now, timed)) continue;
     const until = Math.max(...open.map((w) => w.to!.getTime()));
     const id = enqueueEmail(
       db,
@@ -120,7 +126,7 @@ export function sweepPlanWindowReminders(db: PortalDb, ctx: NotifyContext, now: 
           '--',
           'This alert holds no personal details on purpose. Sign in to the back office to see the referral.',
         ].join('\n'),
-        dedupeKey: windowKey(referral.id, now, timed),
+        dedupeKey: planReminderKey(referral.id, now),
       },
       now,
     );
@@ -129,18 +135,32 @@ export function sweepPlanWindowReminders(db: PortalDb, ctx: NotifyContext, now: 
   return queued;
 }
 
+const HAND_TEXT: Record<HandReminderChannel, string> = {
+  text: 'by text',
+  phone: 'by a phone call',
+  letter: 'by letter',
+};
+
 /** How he will be reminded of an appointment, in words for the record. */
 export function appointmentReminderPlan(safe: SafeContact | null): { byEmail: boolean; text: string } {
-  if (safe && reminderChannels(safe).channels.includes('email'))
+  const channel = safe ? reminderChannelFor(safe) : null;
+  if (safe && channel === 'email')
     return {
       byEmail: true,
       text: safe.mayTellWhoWeAre
         ? 'He will be emailed a reminder the day before.'
         : 'He will be emailed a reminder the day before that does not say who we are.',
     };
+  if (safe && channel && channel !== 'email')
+    return {
+      byEmail: false,
+      text: `Email is not safe for him, so no email is sent: his caseworker is asked on My work to remind him ${HAND_TEXT[channel]}${
+        safe.mayTellWhoWeAre ? '' : ', in words that do not say who we are'
+      }.`,
+    };
   return {
     byEmail: false,
-    text: 'Email is not safe for him, so no reminder is sent: remind him by hand, only in a way he allows.',
+    text: 'No way of reminding him is safe, so no reminder is sent: agree the time with him when you speak.',
   };
 }
 
@@ -154,7 +174,12 @@ export function sweepAppointmentReminders(db: PortalDb, ctx: NotifyContext, now:
   const from = startOfLondonDate(tomorrow);
   const to = endOfLondonDate(tomorrow);
   const rows = db
-    .select({ id: appointments.id, referralId: appointments.referralId, startsAt: appointments.startsAt })
+    .select({
+      id: appointments.id,
+      referralId: appointments.referralId,
+      startsAt: appointments.startsAt,
+      mode: appointments.mode,
+    })
     .from(appointments)
     .innerJoin(referrals, eq(referrals.id, appointments.referralId))
     .where(
@@ -176,24 +201,15 @@ export function sweepAppointmentReminders(db: PortalDb, ctx: NotifyContext, now:
     if (done.has(appointmentReminderKey(row.id, row.startsAt))) continue;
     const safe = safeFor(db, ctx.keyring, row.referralId);
     if (!safe?.email || !appointmentReminderPlan(safe).byEmail) continue;
-    const time = formatLondonDateTime(row.startsAt);
-    const text = safe.mayTellWhoWeAre
-      ? [
-          'Hello,',
-          '',
-          `This is a reminder from ${organisation.name} of your appointment with us: ${time}.`,
-          '',
-          'If you cannot make it, reply to this email and we will find another time.',
-        ]
-      : ['Hello,', '', `A reminder of your appointment: ${time}.`, '', 'If you cannot make it, reply to this email.'];
+    const words = appointmentReminderWords('email', row.startsAt, row.mode, safe.mayTellWhoWeAre);
     const id = enqueueEmail(
       db,
       ctx.keyring,
       {
         kind: 'appointment_reminder',
         to: [safe.email],
-        subject: safe.mayTellWhoWeAre ? `Your appointment with ${organisation.name} tomorrow` : 'Reminder for tomorrow',
-        text: text.join('\n'),
+        subject: words.subject ?? 'Reminder for tomorrow',
+        text: words.lines.join('\n'),
         dedupeKey: appointmentReminderKey(row.id, row.startsAt),
       },
       now,

@@ -7,6 +7,8 @@
  * never silently left behind when a referral is deleted.
  */
 export const PER_REFERRAL_TABLES: readonly string[] = [
+  // Before appointments and contact_attempts, which its rows point at.
+  'appointment_reminders',
   'referral_assignments',
   'contact_attempts',
   'appointments',

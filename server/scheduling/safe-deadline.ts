@@ -36,7 +36,16 @@ export function safeOfficeWindows(
   cfg: CalendarConfig,
   safeTimes: readonly SafeTime[],
 ): Array<{ start: Date; end: Date }> {
-  const limit = sevenDayLimit(receivedAt);
+  return safeOfficeWindowsUntil(from, sevenDayLimit(receivedAt), cfg, safeTimes);
+}
+
+/** The stretches of office time from `from` to `limit` inside his safe times (at least MIN_CALL_MINUTES long). */
+export function safeOfficeWindowsUntil(
+  from: Date,
+  limit: Date,
+  cfg: CalendarConfig,
+  safeTimes: readonly SafeTime[],
+): Array<{ start: Date; end: Date }> {
   const result: Array<{ start: Date; end: Date }> = [];
   for (const window of workingWindowsBetween(londonDate(from), londonDate(limit), cfg)) {
     const ranges =

@@ -6,12 +6,12 @@ import type { Keyring } from '../../security/field-encryption.ts';
 import { decryptAnswers } from '../../referrals/store.ts';
 import type { ReferralAnswers } from '../../referrals/questions.ts';
 import type { InboxPage, InboxRowView } from '../pages.ts';
-import { assignableStaff } from './actions.ts';
+import { assignableStaff } from '../../casework/actions.ts';
 import { isCountingDown } from '../../casework/statuses.ts';
 import { queryInbox, urgencyOf, type InboxFilters, type InboxQuery } from './inbox.ts';
-import { safeContactFrom } from './safe-contact.ts';
+import { safeContactFrom } from '../../casework/safe-contact.ts';
 import { returningReferralIds } from '../../retention/returning.ts';
-import { CHANNEL_LABELS, OUTCOME_LABELS, type ContactChannel, type ContactOutcome } from './statuses.ts';
+import { CHANNEL_LABELS, OUTCOME_LABELS, type ContactChannel, type ContactOutcome } from '../../casework/statuses.ts';
 
 /**
  * The inbox screen's data. Beside each reference: the name he gave, the flags that matter for the first call,

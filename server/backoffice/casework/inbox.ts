@@ -11,7 +11,7 @@ import { normaliseReferralReference } from '../../security/tokens.ts';
 import { endOfLondonDate, londonDate } from '../../scheduling/calendar.ts';
 import type { Priority } from '../../triage/types.ts';
 import { CASEWORK_ROLES } from '../../staff/roles.ts';
-import { isReferralStatus, NEEDS_CONTACT_STATUSES, type ReferralStatus } from './statuses.ts';
+import { isReferralStatus, NEEDS_CONTACT_STATUSES, type ReferralStatus } from '../../casework/statuses.ts';
 
 /**
  * The inbox: referrals in the signed-in person's offices, most urgent first (priority, then contact-by time).

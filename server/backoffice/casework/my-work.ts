@@ -7,11 +7,12 @@ import type { Priority } from '../../triage/types.ts';
 import type { MyWorkPage } from '../pages.ts';
 import { inboxRowDetails } from './inbox-page.ts';
 import { urgencyOf } from './inbox.ts';
-import { NEEDS_CONTACT_STATUSES } from './statuses.ts';
+import { NEEDS_CONTACT_STATUSES } from '../../casework/statuses.ts';
+import { reminderTasksFor } from '../../casework/reminder-tasks.ts';
 
 /**
  * A caseworker's start page: my open referrals by deadline, my proposed first contacts today (time and
- * channel), my appointments this week, and what is waiting for a manager. Names are decrypted only for the
+ * channel), my appointments this week, reminders to send him by hand, and what is waiting for a manager. Names are decrypted only for the
  * referrals listed (at most MY_WORK_LIMIT of them).
  */
 
@@ -89,8 +90,11 @@ export function buildMyWorkPage(db: PortalDb, keyring: Keyring, staff: SessionSt
     ORDER BY e."raised_at"
     LIMIT ${MY_WORK_LIMIT}`);
 
+  const reminders = reminderTasksFor(db, keyring, staff, now);
+
   const ids = [
     ...new Set([
+      ...reminders.map((r) => r.referralId),
       ...mine.map((r) => r.id),
       ...slots.map((s) => s.referral_id),
       ...appointmentRows.map((a) => a.referral_id),
@@ -145,5 +149,6 @@ export function buildMyWorkPage(db: PortalDb, keyring: Keyring, staff: SessionSt
       priority: row.priority,
       raisedAt: new Date(row.raised_at),
     })),
+    remindersToSend: reminders.map((task) => ({ ...task, name: nameOf(task.referralId) })),
   };
 }

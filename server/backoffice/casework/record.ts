@@ -1,13 +1,7 @@
 import { appointmentReminderPlan } from '../../casework/reminders.ts';
 import { linkedReferrals } from '../../retention/returning.ts';
 import { asc, desc, eq } from 'drizzle-orm';
-import {
-  appointments,
-  caseNotes,
-  contactAttempts,
-  priorityOverrides,
-  statusChanges,
-} from '../../../db/schema/casework.ts';
+import { appointments, caseNotes, priorityOverrides, statusChanges } from '../../../db/schema/casework.ts';
 import { offices } from '../../../db/schema/offices.ts';
 import { staffUsers } from '../../../db/schema/staff.ts';
 import type { PortalDb } from '../../../db/client.ts';
@@ -16,9 +10,9 @@ import { recordAudit } from '../../audit/audit.ts';
 import { decryptField, type Keyring } from '../../security/field-encryption.ts';
 import { loadReferralAnswers, ReferralDataTamperedError, type LoadedReferral } from '../../referrals/store.ts';
 import { referralDisplayGroups } from '../../referrals/display.ts';
-import type { ReferralAnswers } from '../../referrals/questions.ts';
 import { contactPlan } from '../../casework/contact-plan.ts';
 import { decisionData } from '../../casework/decisions.ts';
+import { contactLog, groupFlags, UNREADABLE_TEXT } from '../../casework/contact-log.ts';
 import { BROKEN_WISHES, BROKEN_WISH_LABELS, incidentsFor } from '../../casework/incidents.ts';
 import { refreshMissedSlot } from '../../casework/first-contact.ts';
 import { futureAppointmentCount } from '../../casework/closing.ts';
@@ -27,20 +21,17 @@ import { getFirstContactSlot } from '../../offices/first-contact.ts';
 import { sevenDayLimit } from '../../scheduling/deadline.ts';
 import type { ReferralPage, TimelineEntry } from '../pages.ts';
 import type { ReferralHead } from './access.ts';
-import { assignableStaff, casenoteAad, currentAssignee, openEscalation } from './actions.ts';
-import { safeContactFrom, safeTimesText } from './safe-contact.ts';
+import { assignableStaff, currentAssignee, openEscalation } from '../../casework/actions.ts';
+import { casenoteAad } from '../../casework/types.ts';
+import { safeContactFrom, safeTimesText } from '../../casework/safe-contact.ts';
 import {
-  CHANNEL_LABELS,
   CLOSED_REASON_LABELS,
   manualTransitions,
-  OUTCOME_LABELS,
   PRIORITY_LABELS,
   STATUS_LABELS,
   type ClosedReason,
-  type ContactChannel,
-  type ContactOutcome,
   type ReferralStatus,
-} from './statuses.ts';
+} from '../../casework/statuses.ts';
 
 /**
  * The referral record: his answers decrypted for this view only, the triage explanation, the safe-contact panel
@@ -83,22 +74,17 @@ export function buildReferralPage(
     try {
       return decryptField(keyring, token, casenoteAad(table, id));
     } catch {
-      return '[This text failed its integrity check and cannot be shown.]';
+      return UNREADABLE_TEXT;
     }
   };
 
-  const attempts: TimelineEntry[] = db
-    .select()
-    .from(contactAttempts)
-    .where(eq(contactAttempts.referralId, referral.id))
-    .orderBy(desc(contactAttempts.attemptedAt))
-    .all()
-    .map((row) => ({
-      at: row.attemptedAt,
-      staffName: nameOf(row.staffId),
-      title: `${CHANNEL_LABELS[row.channel as ContactChannel]}: ${OUTCOME_LABELS[row.outcome as ContactOutcome]}`,
-      text: decrypt('contact_attempts', row.id, row.noteEnc),
-    }));
+  // The contact log and the flags come from casework (a manager's decision reads the same).
+  const attempts: TimelineEntry[] = contactLog(db, keyring, referral.id).map((entry) => ({
+    at: entry.at,
+    staffName: entry.staffName,
+    title: entry.title,
+    text: entry.note,
+  }));
   const notes: TimelineEntry[] = db
     .select()
     .from(caseNotes)
@@ -266,33 +252,6 @@ export function buildReferralPage(
       export: staff.role === 'manager',
     },
   };
-}
-
-const SAFEGUARDING_FLAGS = new Set(['children_in_household', 'children_in_regular_contact', 'social_care_involved']);
-const CONTACT_FLAGS = new Set(['no_voicemail', 'no_safe_phone']);
-
-/**
- * Triage's flags, split three ways for the top of the record: safeguarding (his safety, children), how to
- * contact him, and administrative gaps. Risk to his life comes from his answers, first.
- */
-export function groupFlags(
-  flags: ReadonlyArray<{ id: string; text: string }>,
-  answers: Partial<ReferralAnswers> | null,
-): ReferralPage['flagGroups'] {
-  const groups: ReferralPage['flagGroups'] = { safeguarding: [], contact: [], admin: [] };
-  if (answers) {
-    if (answers.madePlanOrTakenSteps === 'yes') groups.safeguarding.push('he has made a plan to end his life');
-    else if (answers.thoughtsOfEndingLife === 'often' || answers.thoughtsOfEndingLife === 'sometimes')
-      groups.safeguarding.push(`thoughts of ending his life (${answers.thoughtsOfEndingLife})`);
-    if (answers.ableToKeepSafe === 'no') groups.safeguarding.push('he does not feel able to keep himself safe');
-    else if (answers.ableToKeepSafe === 'not_sure') groups.safeguarding.push('he is not sure he can keep himself safe');
-  }
-  for (const flag of flags) {
-    if (SAFEGUARDING_FLAGS.has(flag.id)) groups.safeguarding.push(flag.text);
-    else if (CONTACT_FLAGS.has(flag.id)) groups.contact.push(flag.text);
-    else groups.admin.push(flag.text);
-  }
-  return groups;
 }
 
 /** Only while nobody has reached him: after that the plan has done its job. */

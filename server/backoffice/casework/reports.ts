@@ -9,7 +9,7 @@ import {
   REFERRAL_STATUSES,
   STATUS_LABELS,
   type ClosedReason,
-} from './statuses.ts';
+} from '../../casework/statuses.ts';
 
 /**
  * The service promise in numbers, for managers' own offices: what is waiting, what is overdue, and how many

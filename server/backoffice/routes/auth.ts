@@ -20,6 +20,7 @@ import {
   type StaffRoute,
 } from '../http.ts';
 import type { EnrolPage } from '../pages.ts';
+import { startPathOf } from '../start-page.ts';
 
 /** Sign-in, the second factor, sign-out, enrolment and the account page. */
 
@@ -95,7 +96,7 @@ async function enrolPage(ctx: RouteContext, token: string, errors: Record<string
 
 export const authRoutes: StaffRoute[] = [
   publicRoute('GET', '/staff/sign-in', (ctx) => {
-    if (ctx.request.staffSession) return redirect('/staff');
+    if (ctx.request.staffSession) return redirect(startPathOf(ctx.services.db, ctx.request.staffSession.staff.id));
     return signInPage(ctx, null);
   }),
 
@@ -157,7 +158,7 @@ export const authRoutes: StaffRoute[] = [
         case 'signed_in':
           clearStaffCookie(ctx.reply, https, names.challenge);
           setStaffCookie(ctx.reply, https, names.session, result.sessionToken, ABSOLUTE_TIMEOUT_MS / 1000);
-          return redirect(result.returnTo ?? '/staff');
+          return redirect(result.returnTo ?? startPathOf(ctx.services.db, result.staffId));
         case 'retry':
           return render({ kind: 'sign_in_code', status: 401, error: NOT_RECOGNISED });
         case 'restart':

@@ -14,6 +14,7 @@ import {
   type StaffRoute,
   type StaffRouteContext,
 } from '../http.ts';
+import { ADMIN_START_PATH, MY_WORK_PATH } from '../start-page.ts';
 import type { InboxPage } from '../pages.ts';
 import { referralForStaff } from '../casework/access.ts';
 import { addNote, assignReferral, overridePriority, recordContactAttempt } from '../../casework/actions.ts';
@@ -27,11 +28,13 @@ import { changeStatus, closeReferral, reopenReferral } from '../../casework/clos
 import { recordDecision } from '../../casework/decisions.ts';
 import { bulkReassign } from '../../casework/handover.ts';
 import { recordWishBroken } from '../../casework/incidents.ts';
+import { recordReminderSent } from '../../casework/reminder-tasks.ts';
+import type { ReferralHead } from '../../casework/types.ts';
 import type { NotifyContext } from '../../casework/notify.ts';
 import { nameMatch, parseInboxFilters, referenceMatch, type InboxFilters } from '../casework/inbox.ts';
 import { buildReferralPage } from '../casework/record.ts';
 import { buildInboxPage } from '../casework/inbox-page.ts';
-import { PRIORITY_LABELS, STATUS_LABELS, type ReferralStatus } from '../casework/statuses.ts';
+import { PRIORITY_LABELS, STATUS_LABELS, type ReferralStatus } from '../../casework/statuses.ts';
 
 /** The inbox, the referral record and everything staff do to a referral. */
 
@@ -87,10 +90,86 @@ function withReferral(
   return act(referral);
 }
 
+type FormResult = { ok: true; message: string; escalated?: boolean } | { ok: false; errors: Record<string, string> };
+
+interface RecordFormOptions<K extends string> {
+  /** The form fields read from the body (and shown again with the errors). */
+  fields: readonly K[];
+  /** The form's id on the record: errors take you back to it. */
+  anchor: string;
+  /** The flash form name the errors belong to (defaults to the anchor). */
+  form?: (ctx: StaffRouteContext) => string;
+  act: (ctx: StaffRouteContext, referral: ReferralHead, values: Record<K, string>) => FormResult;
+  /** What is put back in the form with the errors (defaults to the values read). */
+  keep?: (values: Record<K, string>) => Record<string, string>;
+  /** Wake the outbox after success: an email was queued (always, or only when it went to a manager). */
+  wakesOutbox?: 'always' | 'escalated';
+  messageKind?: (result: { escalated?: boolean }) => 'success' | 'warning';
+  /** Another screen the form was sent from (My work): success and errors go back there, as messages. */
+  back?: (ctx: StaffRouteContext) => string | null;
+}
+
+/**
+ * Every form on the record posts the same way: read its fields, run the casework action, and send the errors
+ * back to the form (with what was typed) or a message to the record.
+ */
+function recordForm<K extends string>(options: RecordFormOptions<K>) {
+  return (ctx: StaffRouteContext): RouteResult =>
+    withReferral(ctx, (referral) => {
+      const values = Object.fromEntries(options.fields.map((name) => [name, field(ctx.body, name)])) as Record<
+        K,
+        string
+      >;
+      const result = options.act(ctx, referral, values);
+      const back = options.back?.(ctx) ?? null;
+      if (!result.ok) {
+        if (back)
+          return redirect(back, {
+            messages: Object.values(result.errors).map((text) => ({ kind: 'warning' as const, text })),
+          });
+        return redirect(recordPath(referral.id, options.anchor), {
+          form: options.form?.(ctx) ?? options.anchor,
+          errors: result.errors,
+          values: options.keep ? options.keep(values) : values,
+        });
+      }
+      if (options.wakesOutbox === 'always' || (options.wakesOutbox === 'escalated' && result.escalated))
+        ctx.services.mail.signal.notify();
+      const kind = options.messageKind?.(result) ?? (result.escalated ? 'warning' : 'success');
+      return redirect(back ?? recordPath(referral.id), { messages: [{ kind, text: result.message }] });
+    });
+}
+
+/** A form about one of the referral's appointments: its errors show beside that appointment. */
+function appointmentForm<K extends string>(
+  fields: readonly K[],
+  act: (ctx: StaffRouteContext, referral: ReferralHead, appointmentId: string, values: Record<K, string>) => FormResult,
+  extra: Pick<RecordFormOptions<K>, 'back'> & { formPrefix?: string } = {},
+) {
+  return recordForm({
+    fields,
+    anchor: 'appointments',
+    form: (ctx) => `${extra.formPrefix ?? 'appointment'}-${ctx.params.appointmentId ?? ''}`,
+    act: (ctx, referral, values) => act(ctx, referral, ctx.params.appointmentId ?? '', values),
+    back: extra.back,
+  });
+}
+
+/** The fields closing asks for, wherever it is asked (status form, close form, a manager's decision). */
+const CLOSE_FIELDS = ['closedReason', 'reason', 'whereTo', 'futureAppointments'] as const;
+
+/** An optional "when" field: empty means now; anything else must be a London date and time. */
+function withOptionalTime(value: string, act: (at: Date | null) => FormResult): FormResult {
+  const at = value.trim() === '' ? null : parseLondonDateTime(value);
+  if (value.trim() !== '' && !at)
+    return { ok: false, errors: { at: 'Enter the time like 14/03/2026 10:30, or leave it empty for now.' } };
+  return act(at);
+}
+
 export const caseworkRoutes: StaffRoute[] = [
   staffRoute('GET', '/staff', ['caseworker', 'manager', 'admin'], (ctx) => {
     // Administrators manage the service; they do no casework and see no referrals.
-    if (ctx.staff.role === 'admin') return redirect('/staff/admin/staff');
+    if (ctx.staff.role === 'admin') return redirect(ADMIN_START_PATH);
     const filters = parseInboxFilters(ctx.query);
     const ref = (ctx.query.ref ?? '').trim();
     if (ref) {
@@ -142,15 +221,15 @@ export const caseworkRoutes: StaffRoute[] = [
     'POST',
     '/staff/referrals/:id/assign',
     CASEWORK_ROLES,
-    (ctx) =>
-      withReferral(ctx, (referral) => {
-        const choice = field(ctx.body, 'assignee');
-        const target = choice === 'me' ? ctx.staff.id : choice === 'nobody' ? null : choice;
-        const result = assignReferral(ctx.services.db, ctx.staff, referral, target, ctx.now, notifyContext(ctx));
-        if (result.ok) ctx.services.mail.signal.notify();
-        if (!result.ok) return redirect(recordPath(referral.id, 'assign'), { form: 'assign', errors: result.errors });
-        return redirect(recordPath(referral.id), { messages: [{ kind: 'success', text: result.message }] });
-      }),
+    recordForm({
+      fields: ['assignee'],
+      anchor: 'assign',
+      wakesOutbox: 'always',
+      act: (ctx, referral, { assignee }) => {
+        const target = assignee === 'me' ? ctx.staff.id : assignee === 'nobody' ? null : assignee;
+        return assignReferral(ctx.services.db, ctx.staff, referral, target, ctx.now, notifyContext(ctx));
+      },
+    }),
     ID,
   ),
 
@@ -158,27 +237,21 @@ export const caseworkRoutes: StaffRoute[] = [
     'POST',
     '/staff/referrals/:id/priority',
     MANAGER_ROLES,
-    (ctx) =>
-      withReferral(ctx, (referral) => {
-        const input = { priority: field(ctx.body, 'priority'), reason: field(ctx.body, 'reason') };
-        const result = overridePriority(
+    recordForm({
+      fields: ['priority', 'reason'],
+      anchor: 'priority',
+      wakesOutbox: 'always',
+      act: (ctx, referral, values) =>
+        overridePriority(
           ctx.services.db,
           ctx.services.keyring,
           ctx.staff,
           referral,
-          input,
+          values,
           ctx.now,
           notifyContext(ctx),
-        );
-        if (result.ok) ctx.services.mail.signal.notify();
-        if (!result.ok)
-          return redirect(recordPath(referral.id, 'priority'), {
-            form: 'priority',
-            errors: result.errors,
-            values: input,
-          });
-        return redirect(recordPath(referral.id), { messages: [{ kind: 'success', text: result.message }] });
-      }),
+        ),
+    }),
     ID,
   ),
 
@@ -186,41 +259,21 @@ export const caseworkRoutes: StaffRoute[] = [
     'POST',
     '/staff/referrals/:id/contact-attempts',
     CASEWORK_ROLES,
-    (ctx) =>
-      withReferral(ctx, (referral) => {
-        const values = {
-          channel: field(ctx.body, 'channel'),
-          outcome: field(ctx.body, 'outcome'),
-          note: field(ctx.body, 'note'),
-          at: field(ctx.body, 'at'),
-          withheldNumber: field(ctx.body, 'withheldNumber'),
-          saidWhoWeAre: field(ctx.body, 'saidWhoWeAre'),
-        };
-        const at = values.at.trim() === '' ? null : parseLondonDateTime(values.at);
-        if (values.at.trim() !== '' && !at) {
-          return redirect(recordPath(referral.id, 'contact'), {
-            form: 'contact',
-            errors: { at: 'Enter the time like 14/03/2026 10:30, or leave it empty for now.' },
-            values,
-          });
-        }
-        const result = recordContactAttempt(
-          ctx.services.db,
-          ctx.services.keyring,
-          ctx.staff,
-          referral,
-          {
-            ...values,
-            at,
-            withheldNumber: yesNo(values.withheldNumber),
-            saidWhoWeAre: yesNo(values.saidWhoWeAre),
-          },
-          ctx.now,
-        );
-        if (!result.ok)
-          return redirect(recordPath(referral.id, 'contact'), { form: 'contact', errors: result.errors, values });
-        return redirect(recordPath(referral.id), { messages: [{ kind: 'success', text: result.message }] });
-      }),
+    recordForm({
+      fields: ['channel', 'outcome', 'note', 'at', 'withheldNumber', 'saidWhoWeAre'],
+      anchor: 'contact',
+      act: (ctx, referral, values) =>
+        withOptionalTime(values.at, (at) =>
+          recordContactAttempt(
+            ctx.services.db,
+            ctx.services.keyring,
+            ctx.staff,
+            referral,
+            { ...values, at, withheldNumber: yesNo(values.withheldNumber), saidWhoWeAre: yesNo(values.saidWhoWeAre) },
+            ctx.now,
+          ),
+        ),
+    }),
     ID,
   ),
 
@@ -228,33 +281,19 @@ export const caseworkRoutes: StaffRoute[] = [
     'POST',
     '/staff/referrals/:id/appointments',
     CASEWORK_ROLES,
-    (ctx) =>
-      withReferral(ctx, (referral) => {
-        const values = {
-          startsAt: field(ctx.body, 'startsAt'),
-          mode: field(ctx.body, 'mode'),
-          officeId: field(ctx.body, 'officeId'),
-          lateReason: field(ctx.body, 'lateReason'),
-          durationMinutes: field(ctx.body, 'durationMinutes'),
-          staffId: field(ctx.body, 'staffId'),
-          outOfHoursReason: field(ctx.body, 'outOfHoursReason'),
-        };
-        const result = bookAppointment(
+    recordForm({
+      fields: ['startsAt', 'mode', 'officeId', 'lateReason', 'durationMinutes', 'staffId', 'outOfHoursReason'],
+      anchor: 'appointment',
+      act: (ctx, referral, values) =>
+        bookAppointment(
           ctx.services.db,
           ctx.services.keyring,
           ctx.staff,
           referral,
           { ...values, startsAt: parseLondonDateTime(values.startsAt) },
           ctx.now,
-        );
-        if (!result.ok)
-          return redirect(recordPath(referral.id, 'appointment'), {
-            form: 'appointment',
-            errors: result.errors,
-            values,
-          });
-        return redirect(recordPath(referral.id), { messages: [{ kind: 'success', text: result.message }] });
-      }),
+        ),
+    }),
     ID,
   ),
 
@@ -262,14 +301,12 @@ export const caseworkRoutes: StaffRoute[] = [
     'POST',
     '/staff/referrals/:id/notes',
     CASEWORK_ROLES,
-    (ctx) =>
-      withReferral(ctx, (referral) => {
-        const note = field(ctx.body, 'note');
-        const result = addNote(ctx.services.db, ctx.services.keyring, ctx.staff, referral, note, ctx.now);
-        if (!result.ok)
-          return redirect(recordPath(referral.id, 'notes'), { form: 'notes', errors: result.errors, values: { note } });
-        return redirect(recordPath(referral.id), { messages: [{ kind: 'success', text: result.message }] });
-      }),
+    recordForm({
+      fields: ['note'],
+      anchor: 'notes',
+      act: (ctx, referral, { note }) =>
+        addNote(ctx.services.db, ctx.services.keyring, ctx.staff, referral, note, ctx.now),
+    }),
     ID,
   ),
 
@@ -277,16 +314,13 @@ export const caseworkRoutes: StaffRoute[] = [
     'POST',
     '/staff/referrals/:id/status',
     CASEWORK_ROLES,
-    (ctx) =>
-      withReferral(ctx, (referral) => {
-        const values = {
-          status: field(ctx.body, 'status'),
-          closedReason: field(ctx.body, 'closedReason'),
-          reason: field(ctx.body, 'reason'),
-          whereTo: field(ctx.body, 'whereTo'),
-          futureAppointments: field(ctx.body, 'futureAppointments'),
-        };
-        const result = changeStatus(
+    recordForm({
+      fields: ['status', ...CLOSE_FIELDS],
+      anchor: 'status',
+      // The managers' email was queued in the same transaction; wake the outbox so it goes now.
+      wakesOutbox: 'escalated',
+      act: (ctx, referral, values) =>
+        changeStatus(
           ctx.services.db,
           ctx.services.keyring,
           ctx.staff,
@@ -294,15 +328,8 @@ export const caseworkRoutes: StaffRoute[] = [
           values,
           { publicBaseUrl: ctx.config.publicBaseUrl },
           ctx.now,
-        );
-        if (!result.ok)
-          return redirect(recordPath(referral.id, 'status'), { form: 'status', errors: result.errors, values });
-        // The managers' email was queued in the same transaction; wake the outbox so it goes now.
-        if (result.escalated) ctx.services.mail.signal.notify();
-        return redirect(recordPath(referral.id), {
-          messages: [{ kind: result.escalated ? 'warning' : 'success', text: result.message }],
-        });
-      }),
+        ),
+    }),
     ID,
   ),
 
@@ -311,15 +338,14 @@ export const caseworkRoutes: StaffRoute[] = [
     'POST',
     '/staff/referrals/:id/close',
     CASEWORK_ROLES,
-    (ctx) =>
-      withReferral(ctx, (referral) => {
-        const values = {
-          closedReason: field(ctx.body, 'closedReason'),
-          reason: field(ctx.body, 'reason'),
-          whereTo: field(ctx.body, 'whereTo'),
-          futureAppointments: field(ctx.body, 'futureAppointments'),
-        };
-        const result = closeReferral(
+    recordForm({
+      fields: CLOSE_FIELDS,
+      // Errors show on the record's status form, which is where closing is asked.
+      anchor: 'status',
+      keep: (values) => ({ status: 'closed', ...values }),
+      wakesOutbox: 'escalated',
+      act: (ctx, referral, values) =>
+        closeReferral(
           ctx.services.db,
           ctx.services.keyring,
           ctx.staff,
@@ -327,19 +353,8 @@ export const caseworkRoutes: StaffRoute[] = [
           values,
           { publicBaseUrl: ctx.config.publicBaseUrl },
           ctx.now,
-        );
-        if (!result.ok)
-          // Errors show on the record's status form, which is where closing is asked.
-          return redirect(recordPath(referral.id, 'status'), {
-            form: 'status',
-            errors: result.errors,
-            values: { status: 'closed', ...values },
-          });
-        if (result.escalated) ctx.services.mail.signal.notify();
-        return redirect(recordPath(referral.id), {
-          messages: [{ kind: result.escalated ? 'warning' : 'success', text: result.message }],
-        });
-      }),
+        ),
+    }),
     ID,
   ),
 
@@ -347,23 +362,13 @@ export const caseworkRoutes: StaffRoute[] = [
     'POST',
     '/staff/referrals/:id/reopen',
     MANAGER_ROLES,
-    (ctx) =>
-      withReferral(ctx, (referral) => {
-        const values = { reason: field(ctx.body, 'reason') };
-        const result = reopenReferral(
-          ctx.services.db,
-          ctx.services.keyring,
-          ctx.staff,
-          referral,
-          values,
-          ctx.now,
-          notifyContext(ctx),
-        );
-        if (!result.ok)
-          return redirect(recordPath(referral.id, 'reopen'), { form: 'reopen', errors: result.errors, values });
-        ctx.services.mail.signal.notify();
-        return redirect(recordPath(referral.id), { messages: [{ kind: 'success', text: result.message }] });
-      }),
+    recordForm({
+      fields: ['reason'],
+      anchor: 'reopen',
+      wakesOutbox: 'always',
+      act: (ctx, referral, values) =>
+        reopenReferral(ctx.services.db, ctx.services.keyring, ctx.staff, referral, values, ctx.now, notifyContext(ctx)),
+    }),
     ID,
   ),
 
@@ -380,29 +385,13 @@ export const caseworkRoutes: StaffRoute[] = [
     'POST',
     '/staff/referrals/:id/decision',
     MANAGER_ROLES,
-    (ctx) =>
-      withReferral(ctx, (referral) => {
-        const values = {
-          option: field(ctx.body, 'option'),
-          reason: field(ctx.body, 'reason'),
-          closedReason: field(ctx.body, 'closedReason'),
-          whereTo: field(ctx.body, 'whereTo'),
-          futureAppointments: field(ctx.body, 'futureAppointments'),
-        };
-        const result = recordDecision(
-          ctx.services.db,
-          ctx.services.keyring,
-          ctx.staff,
-          referral,
-          values,
-          notifyContext(ctx),
-          ctx.now,
-        );
-        if (!result.ok)
-          return redirect(recordPath(referral.id, 'decision'), { form: 'decision', errors: result.errors, values });
-        ctx.services.mail.signal.notify();
-        return redirect(recordPath(referral.id), { messages: [{ kind: 'success', text: result.message }] });
-      }),
+    recordForm({
+      fields: ['option', 'reason', ...CLOSE_FIELDS],
+      anchor: 'decision',
+      wakesOutbox: 'always',
+      act: (ctx, referral, values) =>
+        recordDecision(ctx.services.db, ctx.services.keyring, ctx.staff, referral, values, notifyContext(ctx), ctx.now),
+    }),
     ID,
   ),
 
@@ -411,28 +400,15 @@ export const caseworkRoutes: StaffRoute[] = [
     'POST',
     '/staff/referrals/:id/incidents',
     CASEWORK_ROLES,
-    (ctx) =>
-      withReferral(ctx, (referral) => {
-        const values = { wish: field(ctx.body, 'wish'), note: field(ctx.body, 'note'), at: field(ctx.body, 'at') };
-        const at = values.at.trim() === '' ? null : parseLondonDateTime(values.at);
-        if (values.at.trim() !== '' && !at)
-          return redirect(recordPath(referral.id, 'incident'), {
-            form: 'incident',
-            errors: { at: 'Enter the time like 14/03/2026 10:30, or leave it empty for now.' },
-            values,
-          });
-        const result = recordWishBroken(
-          ctx.services.db,
-          ctx.services.keyring,
-          ctx.staff,
-          referral,
-          { ...values, at },
-          ctx.now,
-        );
-        if (!result.ok)
-          return redirect(recordPath(referral.id, 'incident'), { form: 'incident', errors: result.errors, values });
-        return redirect(recordPath(referral.id), { messages: [{ kind: 'warning', text: result.message }] });
-      }),
+    recordForm({
+      fields: ['wish', 'note', 'at'],
+      anchor: 'incident',
+      messageKind: () => 'warning',
+      act: (ctx, referral, values) =>
+        withOptionalTime(values.at, (at) =>
+          recordWishBroken(ctx.services.db, ctx.services.keyring, ctx.staff, referral, { ...values, at }, ctx.now),
+        ),
+    }),
     ID,
   ),
 
@@ -440,30 +416,17 @@ export const caseworkRoutes: StaffRoute[] = [
     'POST',
     '/staff/referrals/:id/appointments/:appointmentId/reschedule',
     CASEWORK_ROLES,
-    (ctx) =>
-      withReferral(ctx, (referral) => {
-        const values = {
-          startsAt: field(ctx.body, 'startsAt'),
-          reason: field(ctx.body, 'reason'),
-          outOfHoursReason: field(ctx.body, 'outOfHoursReason'),
-        };
-        const result = rescheduleAppointment(
-          ctx.services.db,
-          ctx.services.keyring,
-          ctx.staff,
-          referral,
-          ctx.params.appointmentId ?? '',
-          { ...values, startsAt: parseLondonDateTime(values.startsAt) },
-          ctx.now,
-        );
-        if (!result.ok)
-          return redirect(recordPath(referral.id, 'appointments'), {
-            form: `appointment-${ctx.params.appointmentId ?? ''}`,
-            errors: result.errors,
-            values,
-          });
-        return redirect(recordPath(referral.id), { messages: [{ kind: 'success', text: result.message }] });
-      }),
+    appointmentForm(['startsAt', 'reason', 'outOfHoursReason'], (ctx, referral, id, values) =>
+      rescheduleAppointment(
+        ctx.services.db,
+        ctx.services.keyring,
+        ctx.staff,
+        referral,
+        id,
+        { ...values, startsAt: parseLondonDateTime(values.startsAt) },
+        ctx.now,
+      ),
+    ),
     ID_APPOINTMENT,
   ),
 
@@ -471,26 +434,12 @@ export const caseworkRoutes: StaffRoute[] = [
     'POST',
     '/staff/referrals/:id/appointments/:appointmentId/cancel',
     CASEWORK_ROLES,
-    (ctx) =>
-      withReferral(ctx, (referral) => {
-        const values = { reason: field(ctx.body, 'reason') };
-        const result = cancelAppointment(
-          ctx.services.db,
-          ctx.services.keyring,
-          ctx.staff,
-          referral,
-          ctx.params.appointmentId ?? '',
-          values,
-          ctx.now,
-        );
-        if (!result.ok)
-          return redirect(recordPath(referral.id, 'appointments'), {
-            form: `appointment-${ctx.params.appointmentId ?? ''}`,
-            errors: result.errors,
-            values,
-          });
-        return redirect(recordPath(referral.id), { messages: [{ kind: 'success', text: result.message }] });
-      }),
+    appointmentForm(
+      ['reason'],
+      (ctx, referral, id, values) =>
+        cancelAppointment(ctx.services.db, ctx.services.keyring, ctx.staff, referral, id, values, ctx.now),
+      { formPrefix: 'cancel' },
+    ),
     ID_APPOINTMENT,
   ),
 
@@ -498,25 +447,23 @@ export const caseworkRoutes: StaffRoute[] = [
     'POST',
     '/staff/referrals/:id/appointments/:appointmentId/outcome',
     CASEWORK_ROLES,
-    (ctx) =>
-      withReferral(ctx, (referral) => {
-        const values = { outcome: field(ctx.body, 'outcome') };
-        const result = recordAppointmentOutcome(
-          ctx.services.db,
-          ctx.staff,
-          referral,
-          ctx.params.appointmentId ?? '',
-          values,
-          ctx.now,
-        );
-        if (!result.ok)
-          return redirect(recordPath(referral.id, 'appointments'), {
-            form: `appointment-${ctx.params.appointmentId ?? ''}`,
-            errors: result.errors,
-            values,
-          });
-        return redirect(recordPath(referral.id), { messages: [{ kind: 'success', text: result.message }] });
-      }),
+    appointmentForm(['outcome'], (ctx, referral, id, values) =>
+      recordAppointmentOutcome(ctx.services.db, ctx.staff, referral, id, values, ctx.now),
+    ),
+    ID_APPOINTMENT,
+  ),
+
+  // An appointment reminder sent by hand (text, call or letter), from the task on My work.
+  staffRoute(
+    'POST',
+    '/staff/referrals/:id/appointments/:appointmentId/reminder',
+    CASEWORK_ROLES,
+    appointmentForm(
+      ['outcome'],
+      (ctx, referral, id, values) =>
+        recordReminderSent(ctx.services.db, ctx.services.keyring, ctx.staff, referral, id, values, ctx.now),
+      { back: (ctx) => (field(ctx.body, 'back') === 'my-work' ? MY_WORK_PATH : null) },
+    ),
     ID_APPOINTMENT,
   ),
 

@@ -20,8 +20,8 @@ import {
 } from '../../feedback/feedback.ts';
 import { FEEDBACK_AFTER_SESSIONS, FEEDBACK_CODE_DAYS } from '../../feedback/questions.ts';
 import { referralForStaff } from '../casework/access.ts';
-import { safeContactFrom } from '../casework/safe-contact.ts';
-import { STATUS_LABELS, isReferralStatus } from '../casework/statuses.ts';
+import { safeContactFrom } from '../../casework/safe-contact.ts';
+import { STATUS_LABELS, isReferralStatus } from '../../casework/statuses.ts';
 import { decryptAnswers } from '../../referrals/store.ts';
 import { totpQrSvg } from '../../security/totp.ts';
 

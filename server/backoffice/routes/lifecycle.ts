@@ -10,7 +10,7 @@ import { recordAudit } from '../../audit/audit.ts';
 import { ADMIN_ROLES, type StaffRole } from '../../staff/roles.ts';
 import { field, notFound, redirect, render, staffRoute, type FormBody, type StaffRoute } from '../http.ts';
 import type { DataLifecyclePage } from '../lifecycle-pages.ts';
-import { STATUS_LABELS, isReferralStatus } from '../casework/statuses.ts';
+import { STATUS_LABELS, isReferralStatus } from '../../casework/statuses.ts';
 import {
   readPolicy,
   updateRule,

@@ -108,6 +108,9 @@ describe('back-office accessibility', () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     await signInInBrowser(page, server, members.caseworker!);
+    // Signing in lands on My work.
+    expect(new URL(page.url()).pathname).toBe('/staff/my-work');
+    await expectNoViolations(page, 'my work');
     await visit(page, '/staff');
     await expectNoViolations(page, 'inbox');
     await visit(page, `/staff/referrals/${referralId}`);

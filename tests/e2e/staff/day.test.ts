@@ -1,7 +1,7 @@
 /**
  * A caseworker's day and a manager's decision, in Chromium with JavaScript off, on a clock set to a working week
  * (Monday 7 December 2026, London = UTC in winter):
- * - my work -> call in his safe time (afternoons) -> no answer -> the plan shows the next safe window -> reached
+ * - sign in -> my work -> call in his safe time (afternoons) -> no answer -> the plan shows the next safe window -> reached
  *   -> appointment booked -> he attended;
  * - a Today referral nobody could reach: the caseworker proposes "unable to contact", it goes to a manager (not
  *   closed), the manager finds it on My work, sees the attempts and options, and records a decision.
@@ -116,8 +116,10 @@ describe("a caseworker's day, and a manager's decision", () => {
       server.clock.set('2026-12-07T14:05:00Z');
       await signInInBrowser(page, server, caseworker);
 
-      // My work: today's proposed first contact, with its time and channel, and my referrals by deadline.
-      await page.goto(`${server.baseUrl}/staff/my-work`);
+      // Signing in lands on My work: today's proposed first contact, with its time and channel, and my
+      // referrals by deadline.
+      expect(new URL(page.url()).pathname).toBe('/staff/my-work');
+      expect((await page.locator('h1').first().innerText()).trim()).toBe('My work');
       const today = await page.locator('section[aria-labelledby="today-heading"]').innerText();
       expect(today).toContain('14:00 to 14:30');
       expect(today).toContain('Phone call');
@@ -216,6 +218,8 @@ describe("a caseworker's day, and a manager's decision", () => {
     const managerContext = await browser.newContext({ javaScriptEnabled: false });
     const managerPage = await managerContext.newPage();
     await signInInBrowser(managerPage, server, manager);
+    // A manager who carries no referrals starts on the inbox; My work still shows what waits for a manager.
+    expect(new URL(managerPage.url()).pathname).toBe('/staff');
     await managerPage.goto(`${server.baseUrl}/staff/my-work`);
     const waiting = managerPage.locator('section[aria-labelledby="manager-heading"]');
     expect(await waiting.innerText()).toContain(urgent.reference);

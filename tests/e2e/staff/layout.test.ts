@@ -98,6 +98,23 @@ describe('every staff screen at 320 px, for every role', () => {
         createdAt: now,
       })
       .run();
+    // Email is not safe for this man, texts are: his appointment tomorrow is a reminder to send by hand (My work).
+    const textOnly = insertSampleReferral(db, keyring, {
+      receivedAt: new Date(now.getTime() - 7_200_000),
+      officeId: 'leeds',
+      answers: { name: 'Maximilian Oppenheimer-Winterbottom', emailSafe: 'no', safeTimes: [] },
+    });
+    db.insert(appointments)
+      .values({
+        id: randomUUID(),
+        referralId: textOnly.id,
+        bookedBy: caseworker.id,
+        staffId: caseworker.id,
+        startsAt: new Date(now.getTime() + 20 * 3_600_000),
+        mode: 'remote',
+        createdAt: now,
+      })
+      .run();
     db.insert(escalations)
       .values({
         id: randomUUID(),
@@ -182,6 +199,23 @@ describe('every staff screen at 320 px, for every role', () => {
       await context.close();
     },
   );
+
+  it('a caseworker lands on My work, with a reminder to send by hand, at 320 px', async () => {
+    const context = await browser.newContext({ viewport: { width: WIDTH, height: 640 } });
+    const page = await context.newPage();
+    await signInInBrowser(page, server, members.caseworker!);
+    expect(new URL(page.url()).pathname).toBe('/staff/my-work');
+    const reminders = page.locator('section[aria-labelledby="reminders-heading"]');
+    expect(await reminders.innerText()).toContain('Maximilian Oppenheimer-Winterbottom');
+    expect(await reminders.getByRole('button', { name: 'Record the reminder text as sent' }).count()).toBe(1);
+    await check(page, 'my work with a reminder to send');
+    // Sent: recorded (in the contact log), and the task is gone.
+    await reminders.getByRole('button', { name: 'Record the reminder text as sent' }).click();
+    expect(new URL(page.url()).pathname).toBe('/staff/my-work');
+    expect(await page.locator('.notice').first().innerText()).toContain('Reminder recorded');
+    expect(await reminders.innerText()).toContain('None to send now.');
+    await context.close();
+  });
 
   it('the record shows his name and the safe-contact panel first, above his answers', async () => {
     const context = await browser.newContext({ viewport: { width: WIDTH, height: 640 } });

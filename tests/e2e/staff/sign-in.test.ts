@@ -57,8 +57,9 @@ describe('staff sign-in in the browser', () => {
       password: 'copper kettle meadow',
       totpSecret: key,
     });
-    expect(new URL(page.url()).pathname).toBe('/staff');
-    expect((await page.locator('h1').first().innerText()).trim()).toBe('Inbox');
+    // A caseworker starts the day on My work.
+    expect(new URL(page.url()).pathname).toBe('/staff/my-work');
+    expect((await page.locator('h1').first().innerText()).trim()).toBe('My work');
     const cookie = (await context.cookies()).find((c) => c.name === 'sl_staff');
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/' });
     await context.close();

@@ -11,7 +11,7 @@ import { insertSampleReferral } from '../../../server/backoffice/sample-referral
 import { referralQuestions } from '../../../server/referrals/questions.ts';
 import { encryptField } from '../../../server/security/field-encryption.ts';
 import { caseNotes, contactAttempts, referralAssignments } from '../../../db/schema/casework.ts';
-import { casenoteAad } from '../../../server/backoffice/casework/actions.ts';
+import { casenoteAad } from '../../../server/casework/types.ts';
 import { enrolStaff } from '../../integration/backoffice/staff-client.ts';
 import { signInInBrowser, startStaffServer, type StaffServer } from './staff-server.ts';
 
@@ -112,7 +112,9 @@ describe('XSS payloads in a referral are inert', () => {
       void dialog.dismiss();
     });
     await signInInBrowser(page, server, member);
-    expect(new URL(page.url()).pathname).toBe('/staff');
+    expect(new URL(page.url()).pathname).toBe('/staff/my-work');
+    await assertInert(page);
+    await page.goto(`${server.baseUrl}/staff`);
     await assertInert(page);
     // The payload is there, as text.
     expect(await page.locator('main').innerText()).toContain(`<script>window.__xss='reference'</script>`);

@@ -10,6 +10,9 @@ import { auditEvents } from '../../../db/schema/audit.ts';
 import { totpCodeAt } from '../../../server/security/totp.ts';
 import { sha256Hex } from '../../../server/security/tokens.ts';
 import { disableStaff } from '../../../server/staff/accounts.ts';
+import { referralAssignments } from '../../../db/schema/casework.ts';
+import { referrals } from '../../../db/schema/referrals.ts';
+import { insertSampleReferral } from '../../../server/backoffice/sample-referrals.ts';
 import {
   enrolStaff,
   seedTestOffices,
@@ -54,7 +57,8 @@ describe('staff sign-in', () => {
       code: await totpCodeAt(caseworker.totpSecret, clock.now()),
     });
     expect(step2.statusCode).toBe(303);
-    expect(step2.headers.location).toBe('/staff');
+    // A caseworker's start page is My work.
+    expect(step2.headers.location).toBe('/staff/my-work');
     const cookie = String(
       ([] as string[]).concat(step2.headers['set-cookie'] ?? []).find((c) => c.startsWith('sl_staff=')),
     );
@@ -129,7 +133,9 @@ describe('staff sign-in', () => {
     clock.advance(30_000);
     const recovery = caseworker.recoveryCodes[0]!;
     const client = new StaffClient(t.app, { ip: '10.0.3.1' });
-    expect((await client.signIn(caseworker, clock.now(), recovery.toLowerCase())).headers.location).toBe('/staff');
+    expect((await client.signIn(caseworker, clock.now(), recovery.toLowerCase())).headers.location).toBe(
+      '/staff/my-work',
+    );
     const again = new StaffClient(t.app, { ip: '10.0.3.2' });
     expect((await again.signIn(caseworker, clock.now(), recovery)).statusCode).toBe(401);
   });
@@ -180,7 +186,7 @@ describe('staff sign-in', () => {
     // And once it ends, the right details work and reset the count.
     clock.advance(121_000);
     const ok = new StaffClient(t.app, { ip: '10.0.4.202' });
-    expect((await ok.signIn(member, clock.now())).headers.location).toBe('/staff');
+    expect((await ok.signIn(member, clock.now())).headers.location).toBe('/staff/my-work');
   });
 
   it('ends a session after 30 idle minutes and after 12 hours however active', async () => {
@@ -258,12 +264,75 @@ describe('password hashes get stronger over time', () => {
       t.database.db.update(staffUsers).set({ passwordHash: weak }).where(eq(staffUsers.id, member.id)).run();
       clock.advance(30_000);
       const res = await new StaffClient(t.app, { ip: '10.0.9.1' }).signIn(member, clock.now());
-      expect(res.headers.location).toBe('/staff');
+      expect(res.headers.location).toBe('/staff/my-work');
       const stored = t.database.db.select().from(staffUsers).where(eq(staffUsers.id, member.id)).get()!.passwordHash!;
       expect(stored).toMatch(/^scrypt\$17\$8\$1\$/);
       expect((await verifyPassword(stored, member.password)).ok).toBe(true);
     } finally {
       await t.cleanup();
     }
+  });
+});
+
+describe('where sign-in lands', () => {
+  const clock = fixedClock('2026-03-10T09:00:00Z');
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await buildTestApp({ clock });
+    seedTestOffices(t.database.db);
+  });
+  afterAll(async () => t.cleanup());
+
+  const enrol = (role: 'caseworker' | 'manager' | 'admin') =>
+    enrolStaff(t.database.db, t.app.services.keyring, clock.now(), {
+      role,
+      ...(role === 'admin' ? {} : { officeIds: ['leeds'] }),
+    });
+  async function landing(member: TestStaffMember, ip: string) {
+    clock.advance(30_000);
+    return String((await new StaffClient(t.app, { ip }).signIn(member, clock.now())).headers.location);
+  }
+
+  it('sends a caseworker to My work, an administrator to the staff list, a manager to My work only when they carry referrals', async () => {
+    const caseworker = await enrol('caseworker');
+    const manager = await enrol('manager');
+    const admin = await enrol('admin');
+    expect(await landing(caseworker, '10.7.0.1')).toBe('/staff/my-work');
+    expect(await landing(admin, '10.7.0.2')).toBe('/staff/admin/staff');
+    expect(await landing(manager, '10.7.0.3')).toBe('/staff');
+
+    const referral = insertSampleReferral(t.database.db, t.app.services.keyring, { receivedAt: clock.now() });
+    t.database.db
+      .insert(referralAssignments)
+      .values({ referralId: referral.id, staffId: manager.id, assignedAt: clock.now(), assignedBy: manager.id })
+      .run();
+    expect(await landing(manager, '10.7.0.4')).toBe('/staff/my-work');
+    // A closed referral is no longer work.
+    t.database.db.update(referrals).set({ status: 'closed' }).where(eq(referrals.id, referral.id)).run();
+    expect(await landing(manager, '10.7.0.5')).toBe('/staff');
+
+    // Already signed in: the sign-in page sends them to their start page too.
+    const again = await signedIn(t, caseworker, clock, '10.7.0.6');
+    expect((await again.get('/staff/sign-in')).headers.location).toBe('/staff/my-work');
+    // The inbox is still there for a caseworker who asks for it.
+    expect((await again.get('/staff')).statusCode).toBe(200);
+  });
+
+  it('keeps the screen they were sent from (next) instead of the start page', async () => {
+    const caseworker = await enrol('caseworker');
+    clock.advance(30_000);
+    const client = new StaffClient(t.app, { ip: '10.7.1.1' });
+    await client.get('/staff/sign-in?next=%2Fstaff%2Faccount');
+    await client.post('/staff/sign-in', {
+      email: caseworker.email,
+      password: caseworker.password,
+      next: '/staff/account',
+    });
+    await client.get('/staff/sign-in/code');
+    const done = await client.post('/staff/sign-in/code', {
+      code: await totpCodeAt(caseworker.totpSecret, clock.now()),
+    });
+    expect(done.headers.location).toBe('/staff/account');
   });
 });

@@ -270,7 +270,7 @@ describe('casework gaps (issue 9)', () => {
 
       const worker = await signedIn(t, kim, clock, '10.9.0.2');
       const page = (await worker.get(`/staff/referrals/${noEmail.id}`)).body;
-      expect(page).toContain('no reminder is sent: remind him by hand');
+      expect(page).toContain('asked on My work to remind him by text, in words that do not say who we are');
       expect((await worker.get(`/staff/referrals/${quiet.id}`)).body).toContain(
         'emailed a reminder the day before that does not say who we are',
       );
@@ -316,6 +316,20 @@ describe('casework gaps (issue 9)', () => {
       expect(
         t.database.db.select().from(appointments).where(eq(appointments.id, appointmentId)).get()?.startsAt,
       ).toEqual(new Date('2026-03-13T14:00:00Z'));
+
+      // Cancelling asks why, in its own form: the error shows there, and nothing is cancelled without a reason.
+      const cancelAction = `/staff/referrals/${r.id}/appointments/${appointmentId}/cancel`;
+      const noReason = await flashAfter(worker, await worker.post(cancelAction, { reason: '' }));
+      expect(noReason).toContain(`href="#cancel-${appointmentId}-reason"`);
+      expect(noReason).toContain('Say why it is cancelled.');
+      expect(noReason).toMatch(/<details class="reschedule"[^>]* open/);
+      expect(t.database.db.select().from(appointments).where(eq(appointments.id, appointmentId)).get()?.status).toBe(
+        'booked',
+      );
+      await worker.post(cancelAction, { reason: 'He has found other support' });
+      expect(t.database.db.select().from(appointments).where(eq(appointments.id, appointmentId)).get()?.status).toBe(
+        'cancelled',
+      );
     });
 
     it('marks each outcome with the channels it fits, so a letter can only be "sent"', async () => {

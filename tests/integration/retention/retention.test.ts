@@ -10,7 +10,7 @@ import { placeHold, reviewHold } from '../../../server/retention/holds.ts';
 import { eraseReferral } from '../../../server/retention/erasure.ts';
 import { PER_REFERRAL_TABLES } from '../../../server/retention/referral-tables.ts';
 import { RULE_FOR_CLOSED_REASON, unmappedClosedReasons } from '../../../server/retention/outcomes.ts';
-import { CLOSED_REASONS } from '../../../server/backoffice/casework/statuses.ts';
+import { CLOSED_REASONS } from '../../../server/casework/statuses.ts';
 import { readPolicy, updateRule } from '../../../server/retention/policy.ts';
 import { referralStatistics } from '../../../db/schema/statistics.ts';
 import { outboxMessages } from '../../../db/schema/outbox.ts';

@@ -13,7 +13,7 @@ import {
 import { contactMatchHashes } from '../../../db/schema/lifecycle.ts';
 import { eq } from 'drizzle-orm';
 import { insertSampleReferral } from '../../../server/backoffice/sample-referrals.ts';
-import { casenoteAad } from '../../../server/backoffice/casework/actions.ts';
+import { casenoteAad } from '../../../server/casework/types.ts';
 import { enqueueEmail } from '../../../server/mail/outbox.ts';
 import { acknowledgementEmail } from '../../../server/referrals/acknowledgement.ts';
 import { encryptField, type Keyring } from '../../../server/security/field-encryption.ts';

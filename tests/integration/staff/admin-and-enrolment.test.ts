@@ -119,7 +119,7 @@ describe('staff administration and enrolment', () => {
       { email: 'cara@saferlives.test', password: 'violet orbit harbour', totpSecret: typedKey },
       clock.now(),
     );
-    expect(signIn.headers.location).toBe('/staff');
+    expect(signIn.headers.location).toBe('/staff/my-work');
   });
 
   it('expires an enrolment link after 24 hours', async () => {

@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { canTransition, manualTransitions, REFERRAL_STATUSES } from '../../../server/backoffice/casework/statuses.ts';
-import {
-  contactAttemptProblem,
-  safeContactFrom,
-  safeTimesText,
-} from '../../../server/backoffice/casework/safe-contact.ts';
+import { canTransition, manualTransitions, REFERRAL_STATUSES } from '../../../server/casework/statuses.ts';
+import { contactAttemptProblem, safeContactFrom, safeTimesText } from '../../../server/casework/safe-contact.ts';
 import { sampleAnswers } from '../../../server/backoffice/sample-referrals.ts';
 import { parseLondonDateTime } from '../../../server/backoffice/routes/casework.ts';
 import { urgencyOf } from '../../../server/backoffice/casework/inbox.ts';

@@ -11,7 +11,7 @@ import {
 import { DATA_DICTIONARY_PATH } from '../../../server/evaluation/data-dictionary.ts';
 import { formattedDataDictionary } from '../../../scripts/data-dictionary-format.ts';
 import { FIRST_CONTACT_OUTCOMES, NATIONS, OUTCOMES, SOURCES, STAGES } from '../../../server/evaluation/definitions.ts';
-import { CLOSED_REASONS, REACHED_OUTCOMES } from '../../../server/backoffice/casework/statuses.ts';
+import { CLOSED_REASONS, REACHED_OUTCOMES } from '../../../server/casework/statuses.ts';
 import { questionById, type RadiosQuestion } from '../../../server/referrals/questions.ts';
 import { choosePeriod, isoWeekOf, londonDays, weekStartOf } from '../../../server/evaluation/period.ts';
 import { sevenDayLimit } from '../../../server/scheduling/deadline.ts';
