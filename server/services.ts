@@ -85,7 +85,15 @@ export interface HealthReport {
     /** Given up on: an admin must look (listFailedMail) and queue them again. */
     failed: number;
   } | null;
+  /**
+   * Referrals taken during a burst whose follow-up (slot, staff alerts, his acknowledgement) is still to be done
+   * (server/referrals/follow-up.ts). Normally 0, or a backlog that clears within seconds of a flood.
+   */
+  referralFollowUps: { due: number; oldestDueAgeSeconds: number | null } | null;
 }
+
+/** A follow-up still due after this long means the processor is stuck: staff alerts are not going out. */
+export const FOLLOW_UP_STUCK_SECONDS = 5 * 60;
 
 function healthReport(deps: ServiceDeps, mail: ReturnType<typeof createMailServices>): HealthReport {
   let database: HealthReport['database'] = 'unavailable';
@@ -94,7 +102,7 @@ function healthReport(deps: ServiceDeps, mail: ReturnType<typeof createMailServi
   } catch {
     database = 'unavailable';
   }
-  if (database === 'unavailable') return { status: 'unavailable', database, mail: null };
+  if (database === 'unavailable') return { status: 'unavailable', database, mail: null, referralFollowUps: null };
   const outbox = mail.health();
   const now = deps.clock.now().getTime();
   const report: HealthReport['mail'] = {
@@ -107,5 +115,20 @@ function healthReport(deps: ServiceDeps, mail: ReturnType<typeof createMailServi
     overdue: outbox.overdue,
     failed: outbox.failed,
   };
-  return { status: report.failed > 0 || report.overdue > 0 ? 'degraded' : 'ok', database, mail: report };
+  const due = deps.db.$client
+    .prepare(
+      'SELECT COUNT(*) AS due, MIN(follow_up_due_at) AS oldest FROM referrals WHERE follow_up_due_at IS NOT NULL',
+    )
+    .get() as { due: number; oldest: number | null };
+  const referralFollowUps = {
+    due: due.due,
+    oldestDueAgeSeconds: due.oldest === null ? null : Math.max(0, Math.round((now - due.oldest) / 1000)),
+  };
+  const stuck = (referralFollowUps.oldestDueAgeSeconds ?? 0) > FOLLOW_UP_STUCK_SECONDS;
+  return {
+    status: report.failed > 0 || report.overdue > 0 || stuck ? 'degraded' : 'ok',
+    database,
+    mail: report,
+    referralFollowUps,
+  };
 }

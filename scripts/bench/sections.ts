@@ -263,6 +263,54 @@ export const pagesUnderSignInFlood: BenchSection = {
   },
 };
 
+/** Counts in the app's database, read through a second connection as any tool would. */
+function followUpState(databasePath: string): { due: number; referrals: number; staffAlerts: number } {
+  const db = new Database(databasePath, { readonly: true, fileMustExist: true });
+  try {
+    const count = (sql: string) => (db.prepare(sql).pluck().get() as number) ?? 0;
+    return {
+      due: count('SELECT COUNT(*) FROM referrals WHERE follow_up_due_at IS NOT NULL'),
+      referrals: count('SELECT COUNT(*) FROM referrals'),
+      staffAlerts: count("SELECT COUNT(*) FROM outbox_messages WHERE kind = 'referral_alert'"),
+    };
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * During a burst each referral's follow-up (slot, staff alerts, acknowledgement) is marked due and done moments
+ * later (server/referrals/follow-up.ts): after the floods, every one must be done, and every referral must have
+ * its staff alert. Prints how long the backlog took to clear.
+ */
+export const followUpsCatchUp: BenchSection = {
+  id: 'follow-ups',
+  title: 'Follow-ups of the flooded referrals done afterwards (slot, staff alert, acknowledgement)',
+  async run(ctx) {
+    const started = Date.now();
+    let state = followUpState(ctx.databasePath);
+    ctx.log(`  due when the floods stopped: ${state.due} of ${state.referrals} referrals`);
+    while (state.due > 0 && Date.now() - started < 60_000) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      state = followUpState(ctx.databasePath);
+    }
+    const seconds = (Date.now() - started) / 1000;
+    ctx.log(
+      `  all done after ${fmt(seconds, 1)} s; staff alerts queued ${state.staffAlerts} for ${state.referrals} referrals`,
+    );
+    return [
+      { name: 'follow-ups still due 60 s after the floods', value: state.due, unit: '', limit: 1, better: 'lower' },
+      {
+        name: 'referrals without a staff alert',
+        value: Math.max(0, state.referrals - state.staffAlerts),
+        unit: '',
+        limit: 1,
+        better: 'lower',
+      },
+    ];
+  },
+};
+
 export const inbox: BenchSection = {
   id: 'inbox',
   title: 'Inbox at 100,000 referrals (scripts/bench-inbox.ts, its own database)',
@@ -348,6 +396,7 @@ export const benchSections: BenchSection[] = [
   referralSubmit,
   pagesUnderReferralFlood,
   pagesUnderSignInFlood,
+  followUpsCatchUp,
   inbox,
   dashboard,
   memory,

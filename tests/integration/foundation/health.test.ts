@@ -3,6 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { buildTestApp, type TestApp } from '../../helpers/app.ts';
 import { fixedClock } from '../../../server/clock.ts';
 import { outboxMessages } from '../../../db/schema/outbox.ts';
+import { FOLLOW_UP_STUCK_SECONDS } from '../../../server/services.ts';
+import { validAnswers } from '../../unit/referrals/fixtures.ts';
 
 const NOW = new Date('2026-12-02T10:00:00Z');
 let t: TestApp | undefined;
@@ -49,6 +51,7 @@ describe('GET /healthz', () => {
       status: 'ok',
       database: 'ok',
       mail: { transport: 'files', pending: 0, oldestPendingAgeSeconds: null, overdue: 0, failed: 0 },
+      referralFollowUps: { due: 0, oldestDueAgeSeconds: null },
     });
   });
 
@@ -68,6 +71,37 @@ describe('GET /healthz', () => {
       status: 'degraded',
       database: 'ok',
       mail: { transport: 'files', pending: 2, oldestPendingAgeSeconds: 7200, overdue: 1, failed: 1 },
+      referralFollowUps: { due: 0, oldestDueAgeSeconds: null },
+    });
+  });
+
+  it('reports referral follow-ups still due, and degraded once one has waited over five minutes', async () => {
+    const t = await app();
+    const mark = (referralIds: string[], at: Date) => {
+      for (const id of referralIds)
+        t.database.sqlite.prepare('UPDATE referrals SET follow_up_due_at = ? WHERE id = ?').run(at.getTime(), id);
+    };
+    const ids: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const outcome = await t.app.services.referrals.submit(
+        {
+          answers: validAnswers(),
+          formToken: t.app.services.referrals.issueFormToken(new Date(NOW.getTime() - 60_000)),
+          honeypot: '',
+        },
+        NOW,
+      );
+      if (outcome.kind === 'created') ids.push(outcome.receipt.referralId);
+    }
+    mark(ids, new Date(NOW.getTime() - 30_000));
+    let res = await t.app.inject({ method: 'GET', url: '/healthz' });
+    expect(res.json()).toMatchObject({ status: 'ok', referralFollowUps: { due: 2, oldestDueAgeSeconds: 30 } });
+    mark([ids[0]!], new Date(NOW.getTime() - (FOLLOW_UP_STUCK_SECONDS + 1) * 1000));
+    res = await t.app.inject({ method: 'GET', url: '/healthz' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({
+      status: 'degraded',
+      referralFollowUps: { due: 2, oldestDueAgeSeconds: FOLLOW_UP_STUCK_SECONDS + 1 },
     });
   });
 
@@ -76,6 +110,6 @@ describe('GET /healthz', () => {
     t.database.sqlite.close();
     const res = await t.app.inject({ method: 'GET', url: '/healthz' });
     expect(res.statusCode).toBe(503);
-    expect(res.json()).toEqual({ status: 'unavailable', database: 'unavailable', mail: null });
+    expect(res.json()).toEqual({ status: 'unavailable', database: 'unavailable', mail: null, referralFollowUps: null });
   });
 });
