@@ -252,11 +252,29 @@ export function isWorkingDate(date: IsoDate, cfg: CalendarConfig): boolean {
   return officeHoursFor(date, cfg) !== null;
 }
 
+// A day's window depends only on the weekly hours, the nation and the date (closures are checked first): kept per
+// hours list (office calendars share one list per stored text), as instants, so each is worked out once.
+const windowsByHours = new WeakMap<readonly OfficeHours[], Map<string, { start: number; end: number } | null>>();
+
 export function workingWindow(date: IsoDate, cfg: CalendarConfig): WorkingWindow | null {
-  if (!isWorkingDate(date, cfg)) return null;
-  const hours = officeHoursFor(date, cfg);
-  if (!hours) return null;
-  return { date, start: londonWallTimeToInstant(date, hours.opens), end: londonWallTimeToInstant(date, hours.closes) };
+  if (cfg.closures.includes(date)) return null;
+  let byDate = windowsByHours.get(cfg.hours);
+  if (!byDate) windowsByHours.set(cfg.hours, (byDate = new Map()));
+  const key = `${cfg.nation}:${date}`;
+  let window = byDate.get(key);
+  if (window === undefined) {
+    const hours = isWorkingDate(date, cfg) ? officeHoursFor(date, cfg) : null;
+    window = hours
+      ? {
+          start: londonWallTimeToInstant(date, hours.opens).getTime(),
+          end: londonWallTimeToInstant(date, hours.closes).getTime(),
+        }
+      : null;
+    if (byDate.size >= 5_000) byDate.clear();
+    byDate.set(key, window);
+  }
+  // Fresh Date objects each time: callers may keep or change them.
+  return window && { date, start: new Date(window.start), end: new Date(window.end) };
 }
 
 /** Working windows on every working date from `from` to `to`, both inclusive, in order. */
