@@ -13,3 +13,4 @@ export * from './name-search.ts';
 export * from './feedback.ts';
 export * from './lifecycle.ts';
 export * from './form-drafts.ts';
+export * from './evaluation.ts';
