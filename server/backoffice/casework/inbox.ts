@@ -125,11 +125,6 @@ export interface InboxQuery {
   filters: InboxFilters;
   /** Extra condition (reference or name search). */
   match?: SQL;
-  /**
-   * Walk that person's assignments first even in the default view (queryInbox decides, see
-   * assignmentsAreFewer): when far more referrals wait than the person holds.
-   */
-  assigneeFirst?: boolean;
 }
 
 const PRIORITY_RANK: Record<Priority, number> = { today: 0, next_working_day: 1, within_7_days: 2 };
@@ -158,35 +153,8 @@ function assigneeDriven(query: InboxQuery): boolean {
     !query.match &&
     !!query.filters.assignee &&
     query.filters.assignee !== 'unassigned' &&
-    (query.filters.status !== 'needs_contact' || query.assigneeFirst === true)
+    query.filters.status !== 'needs_contact'
   );
-}
-
-/**
- * "Assigned to X" in the default view: whether X's assignments are the cheaper driver. Counting X's assignments
- * reads only their index; the open-referrals index is then walked at most a few times that far (a bounded probe,
- * never the whole queue). When more referrals wait than that, looking up each of X's referrals by id beats
- * walking the queue and checking each entry against X's set (at 100,000 waiting: a few ms against 70 ms).
- */
-function assignmentsAreFewer(
-  db: PortalDb,
-  staff: Pick<SessionStaff, 'id' | 'officeIds'>,
-  query: InboxQuery,
-  now: Date,
-): boolean {
-  const { filters } = query;
-  if (query.match || !filters.assignee || filters.assignee === 'unassigned' || filters.status !== 'needs_contact')
-    return false;
-  const staffId = filters.assignee === 'me' ? staff.id : filters.assignee;
-  const held =
-    db.get<{ n: number }>(sql`SELECT COUNT(*) AS n FROM "referral_assignments" WHERE "staff_id" = ${staffId}`)?.n ?? 0;
-  const cap = 4 * held + 100;
-  const { where } = whereClause(staff, { filters: { ...filters, assignee: null } }, now);
-  const waiting =
-    db.get<{ n: number }>(
-      sql`SELECT COUNT(*) AS n FROM (SELECT 1 FROM "referrals" r INDEXED BY "referrals_inbox_open_idx" WHERE ${where} LIMIT ${cap})`,
-    )?.n ?? 0;
-  return waiting >= cap;
 }
 
 function fromReferrals(query: InboxQuery): SQL {
@@ -258,7 +226,6 @@ export function queryInbox(
 ): InboxResult {
   if (!CASEWORK_ROLES.includes(staff.role) || staff.officeIds.length === 0)
     return { rows: [], total: 0, page: 1, pageCount: 1 };
-  if (assignmentsAreFewer(db, staff, query, now)) query = { ...query, assigneeFirst: true };
   const { where } = whereClause(staff, query, now);
   const total = db.get<{ n: number }>(inboxCountSql(query, where))?.n ?? 0;
   const pageCount = Math.max(1, Math.ceil(total / INBOX_PAGE_SIZE));

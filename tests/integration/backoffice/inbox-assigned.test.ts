@@ -7,9 +7,8 @@ import { DEFAULT_FILTERS, queryInbox } from '../../../server/backoffice/casework
 import { enrolStaff, seedTestOffices, type TestStaffMember } from './staff-client.ts';
 
 /**
- * "Assigned to me" in the default view starts from the person's assignments when far more referrals wait than
- * they hold (a bounded probe decides), and from the open-referrals index otherwise. Either way the page is the
- * same: their waiting referrals, most urgent first, and the right total.
+ * "Assigned to me" in the default view, for someone holding few and someone holding many of the waiting referrals:
+ * exactly their waiting referrals, most urgent first, across pages, with the right total.
  */
 describe("inbox 'assigned to' in the default view", () => {
   const clock = fixedClock('2026-03-10T10:00:00Z');
@@ -41,7 +40,7 @@ describe("inbox 'assigned to' in the default view", () => {
         contactBy,
         status,
       });
-      // `few` holds 7 (a queue 40 times longer: start from the assignments); `many` holds 150 (start from the queue).
+      // `few` holds 8 of them, `many` 150 (some of each no longer waiting).
       const holder = i % 40 === 3 ? few : i % 2 === 0 ? many : null;
       if (!holder) continue;
       db.insert(referralAssignments)
