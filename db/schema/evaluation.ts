@@ -8,10 +8,9 @@ import { referrals } from './referrals.ts';
  * dashboard reads a period as one range scan of `referral_evaluation_period_idx` instead of looking up each
  * referral's contact log, appointments and priority changes (which cost seconds for a year at 100,000).
  *
- * Kept in step by SQLite triggers (written by hand at the end of this table's migration, and in
- * db/evaluation-triggers.sql for reference): every insert, update and delete on referrals, contact_attempts,
- * appointments, priority_overrides and status_changes recomputes the affected referral's row from its own
- * tables, so no write path (casework, routes, scripts, restores) can forget it. Deleting a referral deletes its
+ * Kept in step by SQLite triggers (written by hand at the end of this table's migration): every insert, update and
+ * delete on referrals, contact_attempts, appointments, priority_overrides and status_changes recomputes the
+ * affected referral's row from its own tables, so no write path (casework, routes, scripts, restores) can forget it. Deleting a referral deletes its
  * row (cascade); retention's de-identified `referral_statistics` rows keep counting it.
  * tests/integration/evaluation/referral-evaluation.test.ts recomputes every row the old way and compares.
  */
