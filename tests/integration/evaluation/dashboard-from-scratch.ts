@@ -332,3 +332,18 @@ export function dashboardFromScratch(db: PortalDb, officeIds: readonly string[],
     feedback: feedbackSummary(db, officeIds, period),
   };
 }
+
+/** referral_evaluation as it should be: every referral's summary computed from its own rows. */
+export const SUMMARY_FROM_SCRATCH_SQL = `
+  SELECT r."id" AS referral_id, r."office_id", r."received_at", r."priority", r."contact_by", r."status",
+    r."meet_preference", r."nation", r."stage", r."source",
+    (SELECT MIN(c."attempted_at") FROM "contact_attempts" c WHERE c."referral_id" = r."id") AS first_attempt_at,
+    (SELECT MIN(c."attempted_at") FROM "contact_attempts" c
+      WHERE c."referral_id" = r."id" AND c."outcome" IN (${FIRST_CONTACT_OUTCOMES_SQL})) AS first_contact_at,
+    (SELECT MIN(a."starts_at") FROM "appointments" a WHERE a."referral_id" = r."id") AS first_appointment_at,
+    (SELECT COUNT(*) FROM "contact_attempts" c WHERE c."referral_id" = r."id") AS contact_attempts,
+    (SELECT COUNT(*) FROM "appointments" a WHERE a."referral_id" = r."id") AS appointments,
+    EXISTS (SELECT 1 FROM "priority_overrides" o WHERE o."referral_id" = r."id") AS priority_changed,
+    (SELECT s."closed_reason" FROM "status_changes" s WHERE s."referral_id" = r."id" AND s."closed_reason" IS NOT NULL
+      ORDER BY s."changed_at" DESC LIMIT 1) AS closed_reason
+  FROM "referrals" r ORDER BY r."id"`;

@@ -8,11 +8,11 @@ import { appointments, contactAttempts, priorityOverrides, statusChanges } from 
 import { referralStatistics } from '../../../db/schema/statistics.ts';
 import { insertSampleReferral } from '../../../server/backoffice/sample-referrals.ts';
 import { evaluationDashboard } from '../../../server/evaluation/dashboard.ts';
-import { FIRST_CONTACT_OUTCOMES, FIRST_CONTACT_OUTCOMES_SQL } from '../../../server/evaluation/definitions.ts';
+import { FIRST_CONTACT_OUTCOMES } from '../../../server/evaluation/definitions.ts';
 import { choosePeriod } from '../../../server/evaluation/period.ts';
 import { deleteReferralData } from '../../../server/retention/delete.ts';
 import { CONTACT_OUTCOMES } from '../../../server/casework/statuses.ts';
-import { dashboardFromScratch } from './dashboard-from-scratch.ts';
+import { dashboardFromScratch, SUMMARY_FROM_SCRATCH_SQL } from './dashboard-from-scratch.ts';
 import {
   enrolStaff,
   seedTestOffices,
@@ -28,21 +28,6 @@ import {
  * a referral (whose de-identified statistics row must keep it counted). The dashboard itself is compared with the
  * previous implementation (dashboard-from-scratch.ts, correlated lookups per referral) on the same data.
  */
-
-/** The summary of every referral, computed from its own rows. */
-const FROM_SCRATCH = `
-  SELECT r."id" AS referral_id, r."office_id", r."received_at", r."priority", r."contact_by", r."status",
-    r."meet_preference", r."nation", r."stage", r."source",
-    (SELECT MIN(c."attempted_at") FROM "contact_attempts" c WHERE c."referral_id" = r."id") AS first_attempt_at,
-    (SELECT MIN(c."attempted_at") FROM "contact_attempts" c
-      WHERE c."referral_id" = r."id" AND c."outcome" IN (${FIRST_CONTACT_OUTCOMES_SQL})) AS first_contact_at,
-    (SELECT MIN(a."starts_at") FROM "appointments" a WHERE a."referral_id" = r."id") AS first_appointment_at,
-    (SELECT COUNT(*) FROM "contact_attempts" c WHERE c."referral_id" = r."id") AS contact_attempts,
-    (SELECT COUNT(*) FROM "appointments" a WHERE a."referral_id" = r."id") AS appointments,
-    EXISTS (SELECT 1 FROM "priority_overrides" o WHERE o."referral_id" = r."id") AS priority_changed,
-    (SELECT s."closed_reason" FROM "status_changes" s WHERE s."referral_id" = r."id" AND s."closed_reason" IS NOT NULL
-      ORDER BY s."changed_at" DESC LIMIT 1) AS closed_reason
-  FROM "referrals" r ORDER BY r."id"`;
 
 /** A small seeded generator, so a failure can be replayed. */
 function generator(seed: number) {
@@ -74,7 +59,7 @@ describe('referral_evaluation, the summary the evaluation dashboard reads', () =
   let manager: StaffClient;
 
   const stored = () => t.database.sqlite.prepare('SELECT * FROM "referral_evaluation" ORDER BY "referral_id"').all();
-  const fresh = () => t.database.sqlite.prepare(FROM_SCRATCH).all();
+  const fresh = () => t.database.sqlite.prepare(SUMMARY_FROM_SCRATCH_SQL).all();
   const summaryOf = (id: string) =>
     t.database.sqlite.prepare('SELECT * FROM "referral_evaluation" WHERE "referral_id" = ?').get(id) as
       Record<string, unknown> | undefined;
