@@ -102,23 +102,18 @@ function tally(codes: readonly Code[], rows: Array<{ code: string | null; n: num
   return counts;
 }
 
-/** Live and retained counts of one coded column, added together. */
+/** Live counts of one coded column (tallied from the period's rows) and retained counts, added together. */
 function countBy(
   db: PortalDb,
   s: Scope,
-  liveExpr: string,
+  live: Map<string, number>,
   statsExpr: string,
 ): Array<{ code: string | null; n: number }> {
-  return db.all<{ code: string | null; n: number }>(sql`
-    SELECT code, SUM(n) AS n FROM (
-      SELECT ${sql.raw(liveExpr)} AS code, COUNT(*) AS n FROM "referral_evaluation" e
-      WHERE e."office_id" IN (${s.offices}) AND e."received_at" >= ${s.start} AND e."received_at" < ${s.end}
-      GROUP BY 1
-      UNION ALL
-      SELECT ${sql.raw(statsExpr)} AS code, COUNT(*) AS n FROM "referral_statistics" t
-      WHERE t."office_id" IN (${s.offices}) AND t."week_start" >= ${s.weekFrom} AND t."week_start" <= ${s.weekTo}
-      GROUP BY 1
-    ) GROUP BY code`);
+  const retained = db.all<{ code: string | null; n: number }>(sql`
+    SELECT ${sql.raw(statsExpr)} AS code, COUNT(*) AS n FROM "referral_statistics" t
+    WHERE t."office_id" IN (${s.offices}) AND t."week_start" >= ${s.weekFrom} AND t."week_start" <= ${s.weekTo}
+    GROUP BY 1`);
+  return [...[...live].map(([code, n]) => ({ code, n })), ...retained];
 }
 
 function codeTable(
@@ -243,8 +238,9 @@ export function evaluationDashboard(db: PortalDb, officeIds: readonly string[], 
     a.within += g.appointment_within;
   }
 
-  // Working hours to first contact need each office's calendar (hours, closures, bank holidays), so the reached
-  // referrals' two instants come back as plain arrays and a per-office clock answers each by binary search.
+  // One more pass over the period's rows, as plain arrays: the category counts (a JavaScript tally is cheaper than
+  // one sorted GROUP BY per category) and the working hours to first contact, which need each office's calendar
+  // (hours, closures, bank holidays): a per-office clock answers each by binary search.
   const clocks = new Map<string, WorkingClock>();
   const clockFor = (officeId: string): WorkingClock => {
     let clock = clocks.get(officeId);
@@ -254,17 +250,32 @@ export function evaluationDashboard(db: PortalDb, officeIds: readonly string[], 
     }
     return clock;
   };
+  const categories = {
+    source: new Map<string, number>(),
+    stage: new Map<string, number>(),
+    nation: new Map<string, number>(),
+    outcome: new Map<string, number>(),
+  };
+  const add = (map: Map<string, number>, code: string) => map.set(code, (map.get(code) ?? 0) + 1);
   const placeholders = officeIds.map(() => '?').join(', ') || "'-'";
-  const reachedRows = db.$client
+  const liveRows = db.$client
     .prepare(
-      `SELECT e."office_id", e."priority", e."received_at", e."first_contact_at" FROM "referral_evaluation" e
-      WHERE e."office_id" IN (${placeholders}) AND e."received_at" >= ? AND e."received_at" < ?
-        AND e."first_contact_at" IS NOT NULL`,
+      `SELECT e."office_id", e."priority", e."received_at", e."first_contact_at", COALESCE(e."source", 'not_said'),
+        e."stage", e."nation", ${SUMMARY_OUTCOME_SQL}
+      FROM "referral_evaluation" e
+      WHERE e."office_id" IN (${placeholders}) AND e."received_at" >= ? AND e."received_at" < ?`,
     )
     .raw(true)
-    .all(...officeIds, s.start, s.end) as Array<[string, string, number, number]>;
-  for (const [officeId, priority, receivedAt, reachedAt] of reachedRows)
-    bucket(priority).hours.push(clockFor(officeId).hoursBetween(receivedAt, reachedAt));
+    .all(...officeIds, s.start, s.end) as Array<
+    [string, string, number, number | null, string, string, string, string]
+  >;
+  for (const [officeId, priority, receivedAt, reachedAt, source, stage, nation, outcome] of liveRows) {
+    add(categories.source, source);
+    add(categories.stage, stage);
+    add(categories.nation, nation);
+    add(categories.outcome, outcome);
+    if (reachedAt !== null) bucket(priority).hours.push(clockFor(officeId).hoursBetween(receivedAt, reachedAt));
+  }
 
   // ---- The same from retained statistics rows (SQL aggregates) ---------------------------------------------
   const statsWhere = sql`t."office_id" IN (${s.offices}) AND t."week_start" >= ${s.weekFrom} AND t."week_start" <= ${s.weekTo}`;
@@ -300,12 +311,9 @@ export function evaluationDashboard(db: PortalDb, officeIds: readonly string[], 
   }
 
   // ---- Category counts ------------------------------------------------------------------------------------
-  const sourceCounts = tally(
-    SOURCES,
-    countBy(db, s, `COALESCE(e."source", 'not_said')`, `COALESCE(t."source", 'not_said')`),
-  );
-  const stageCounts = tally(STAGES, countBy(db, s, 'e."stage"', 't."stage"'));
-  const nationCounts = tally(NATIONS, countBy(db, s, 'e."nation"', 't."nation"'));
+  const sourceCounts = tally(SOURCES, countBy(db, s, categories.source, `COALESCE(t."source", 'not_said')`));
+  const stageCounts = tally(STAGES, countBy(db, s, categories.stage, 't."stage"'));
+  const nationCounts = tally(NATIONS, countBy(db, s, categories.nation, 't."nation"'));
   // Priority mix and changes: live from the grouped pass above, retained rows here.
   const priorityRows = [...livePriority].map(([code, p]) => ({ code, n: p.n }));
   const changedRows = [...livePriority].map(([code, p]) => ({ code, n: p.changed }));
@@ -317,7 +325,7 @@ export function evaluationDashboard(db: PortalDb, officeIds: readonly string[], 
   }
   const priorityCounts = tally(PRIORITIES, priorityRows);
   const changedCounts = tally(PRIORITIES, changedRows);
-  const outcomeCounts = tally(OUTCOMES, countBy(db, s, SUMMARY_OUTCOME_SQL, 't."outcome"'));
+  const outcomeCounts = tally(OUTCOMES, countBy(db, s, categories.outcome, 't."outcome"'));
 
   // ---- Weeks: every week in the period, even empty ones ------------------------------------------------------
   const weeks: string[] = [];
