@@ -14,3 +14,4 @@ export * from './feedback.ts';
 export * from './lifecycle.ts';
 export * from './form-drafts.ts';
 export * from './appointment-reminders.ts';
+export * from './evaluation.ts';

@@ -3,8 +3,6 @@ import type { PortalDb } from '../../db/client.ts';
 import { calendarFor } from '../offices/calendar.ts';
 import { FEEDBACK_QUESTIONS, FEEDBACK_SCALE } from '../feedback/questions.ts';
 import {
-  FIRST_CONTACT_OUTCOMES_SQL,
-  LIVE_OUTCOME_SQL,
   MEET_PREFERENCES,
   MISSED_DEADLINE_REASONS,
   NATIONS,
@@ -12,9 +10,11 @@ import {
   PRIORITIES,
   SOURCES,
   STAGES,
+  SUMMARY_OUTCOME_SQL,
   type Code,
 } from './definitions.ts';
-import { londonDays, weekStartOf, type Period } from './period.ts';
+import { weekStartOf, type Period } from './period.ts';
+import { addCalendarDays, startOfLondonDate } from '../scheduling/calendar.ts';
 import { median, percentile, workingClock, type WorkingClock } from './working-hours.ts';
 
 /**
@@ -102,23 +102,18 @@ function tally(codes: readonly Code[], rows: Array<{ code: string | null; n: num
   return counts;
 }
 
-/** Live and retained counts of one coded column, added together. */
+/** Live counts of one coded column (tallied from the period's rows) and retained counts, added together. */
 function countBy(
   db: PortalDb,
   s: Scope,
-  liveExpr: string,
+  live: Map<string, number>,
   statsExpr: string,
 ): Array<{ code: string | null; n: number }> {
-  return db.all<{ code: string | null; n: number }>(sql`
-    SELECT code, SUM(n) AS n FROM (
-      SELECT ${sql.raw(liveExpr)} AS code, COUNT(*) AS n FROM "referrals" r
-      WHERE r."office_id" IN (${s.offices}) AND r."received_at" >= ${s.start} AND r."received_at" < ${s.end}
-      GROUP BY 1
-      UNION ALL
-      SELECT ${sql.raw(statsExpr)} AS code, COUNT(*) AS n FROM "referral_statistics" t
-      WHERE t."office_id" IN (${s.offices}) AND t."week_start" >= ${s.weekFrom} AND t."week_start" <= ${s.weekTo}
-      GROUP BY 1
-    ) GROUP BY code`);
+  const retained = db.all<{ code: string | null; n: number }>(sql`
+    SELECT ${sql.raw(statsExpr)} AS code, COUNT(*) AS n FROM "referral_statistics" t
+    WHERE t."office_id" IN (${s.offices}) AND t."week_start" >= ${s.weekFrom} AND t."week_start" <= ${s.weekTo}
+    GROUP BY 1`);
+  return [...[...live].map(([code, n]) => ({ code, n })), ...retained];
 }
 
 function codeTable(
@@ -139,15 +134,35 @@ function codeTable(
   };
 }
 
-interface LiveTiming {
-  office_id: string;
-  received_at: number;
-  contact_by: number;
+/** One London day of the period: its instants, its 7-day limit and its week (see londonDays in period.ts). */
+type Day = [start: number, end: number, limit: number, week: string];
+
+function periodDays(period: Period): Day[] {
+  const dates: string[] = [];
+  const starts: number[] = [];
+  const last = addCalendarDays(period.to, 9);
+  for (let date = period.from; date <= last; date = addCalendarDays(date, 1)) {
+    dates.push(date);
+    starts.push(startOfLondonDate(date).getTime());
+  }
+  const days: Day[] = [];
+  for (let i = 0; dates[i]! <= period.to; i++)
+    days.push([starts[i]!, starts[i + 1]!, starts[i + 8]! - 1, weekStartOf(dates[i]!)]);
+  return days;
+}
+
+interface LiveGroup {
+  week: string;
   priority: string;
   meet_preference: string;
-  reached_at: number | null;
-  first_attempt_at: number | null;
-  first_appointment_at: number | null;
+  n: number;
+  changed: number;
+  judged: number;
+  within: number;
+  by_contact_by: number;
+  missed_no_attempt: number;
+  missed_attempts_did_not_reach: number;
+  appointment_within: number;
 }
 
 export function evaluationDashboard(db: PortalDb, officeIds: readonly string[], period: Period, now: Date): Dashboard {
@@ -160,25 +175,38 @@ export function evaluationDashboard(db: PortalDb, officeIds: readonly string[], 
   };
   const nowMs = now.getTime();
 
-  // ---- Per-referral timings (MIN aggregates over the contact log and appointments) -----------------------
-  const live = db.all<LiveTiming>(sql`
-    SELECT r."office_id", r."received_at", r."contact_by", r."priority", r."meet_preference",
-      (SELECT MIN(c."attempted_at") FROM "contact_attempts" c
-        WHERE c."referral_id" = r."id" AND c."outcome" IN (${sql.raw(FIRST_CONTACT_OUTCOMES_SQL)})) AS reached_at,
-      (SELECT MIN(c."attempted_at") FROM "contact_attempts" c WHERE c."referral_id" = r."id") AS first_attempt_at,
-      (SELECT MIN(a."starts_at") FROM "appointments" a WHERE a."referral_id" = r."id") AS first_appointment_at
-    FROM "referrals" r
-    WHERE r."office_id" IN (${s.offices}) AND r."received_at" >= ${s.start} AND r."received_at" < ${s.end}`);
-
-  const clocks = new Map<string, WorkingClock>();
-  const clockFor = (officeId: string): WorkingClock => {
-    let clock = clocks.get(officeId);
-    if (!clock) {
-      clock = workingClock(calendarFor(db, officeId), s.start, nowMs);
-      clocks.set(officeId, clock);
-    }
-    return clock;
-  };
+  // ---- Live referrals: one grouped pass over referral_evaluation (db/schema/evaluation.ts) ------------------
+  // Each London day of the period is joined to its referrals by a range of the covering index, so a referral's
+  // 7-day limit (the end of the 7th calendar day after the day he referred) and week come from its day. A referral
+  // is judged once he is reached within 7 days or the 7 days are over; a deadline is missed when the contact-by
+  // time passed without a reaching attempt (reason: whether anyone tried before it).
+  // Our own numbers and ISO dates, written into the statement (hundreds of bound values cost more to build).
+  const days = sql.raw(
+    periodDays(period)
+      .map((d) => `(${d[0]}, ${d[1]}, ${d[2]}, '${d[3]}')`)
+      .join(', '),
+  );
+  const live = db.all<LiveGroup>(sql`
+    WITH d AS (
+      SELECT column1 AS day_start, column2 AS day_end, column3 AS lim, column4 AS week
+      FROM (VALUES ${days})
+    ), j AS (
+      SELECT d.week, d.lim, e."priority", e."meet_preference", e."contact_by", e."first_contact_at" AS reached,
+        e."first_attempt_at" AS tried, e."first_appointment_at" AS appt, e."priority_changed" AS changed,
+        (e."first_contact_at" IS NOT NULL AND e."first_contact_at" <= d.lim) AS in_time
+      FROM d CROSS JOIN "referral_evaluation" e
+      WHERE e."office_id" IN (${s.offices}) AND e."received_at" >= d.day_start AND e."received_at" < d.day_end
+    )
+    SELECT week, "priority", "meet_preference", COUNT(*) AS n, SUM(changed) AS changed,
+      SUM(CASE WHEN in_time OR ${nowMs} > lim THEN 1 ELSE 0 END) AS judged,
+      SUM(in_time) AS within,
+      SUM(CASE WHEN (in_time OR ${nowMs} > lim) AND reached <= "contact_by" THEN 1 ELSE 0 END) AS by_contact_by,
+      SUM(CASE WHEN "contact_by" < ${nowMs} AND (reached IS NULL OR reached > "contact_by")
+        AND (tried IS NULL OR tried > "contact_by") THEN 1 ELSE 0 END) AS missed_no_attempt,
+      SUM(CASE WHEN "contact_by" < ${nowMs} AND (reached IS NULL OR reached > "contact_by")
+        AND tried <= "contact_by" THEN 1 ELSE 0 END) AS missed_attempts_did_not_reach,
+      SUM(CASE WHEN appt <= lim THEN 1 ELSE 0 END) AS appointment_within
+    FROM j GROUP BY 1, 2, 3`);
 
   const weekly = new Map<string, number>();
   const byPriority = new Map<string, { judged: number; within: number; byContactBy: number; hours: number[] }>();
@@ -194,31 +222,59 @@ export function evaluationDashboard(db: PortalDb, officeIds: readonly string[], 
     if (!a) appointments.set(code, (a = { referrals: 0, within: 0 }));
     return a;
   };
+  const livePriority = new Map<string, { n: number; changed: number }>();
+  for (const g of live) {
+    weekly.set(g.week, (weekly.get(g.week) ?? 0) + g.n);
+    const p = livePriority.get(g.priority) ?? { n: 0, changed: 0 };
+    livePriority.set(g.priority, { n: p.n + g.n, changed: p.changed + g.changed });
+    const b = bucket(g.priority);
+    b.judged += g.judged;
+    b.within += g.within;
+    b.byContactBy += g.by_contact_by;
+    missed.set('no_attempt_in_time', (missed.get('no_attempt_in_time') ?? 0) + g.missed_no_attempt);
+    missed.set('attempts_did_not_reach', (missed.get('attempts_did_not_reach') ?? 0) + g.missed_attempts_did_not_reach);
+    const a = appt(g.meet_preference);
+    a.referrals += g.n;
+    a.within += g.appointment_within;
+  }
 
-  const days = londonDays(s.start, Math.max(s.end, nowMs));
-  for (const row of live) {
-    const week = days.weekStartOf(row.received_at);
-    weekly.set(week, (weekly.get(week) ?? 0) + 1);
-    const limit = days.sevenDayLimit(row.received_at);
-    const b = bucket(row.priority);
-    const reached = row.reached_at;
-    const reachedInTime = reached !== null && reached <= limit;
-    if (reachedInTime || nowMs > limit) {
-      b.judged += 1;
-      if (reachedInTime) b.within += 1;
-      if (reached !== null && reached <= row.contact_by) b.byContactBy += 1;
+  // One more pass over the period's rows, as plain arrays: the category counts (a JavaScript tally is cheaper than
+  // one sorted GROUP BY per category) and the working hours to first contact, which need each office's calendar
+  // (hours, closures, bank holidays): a per-office clock answers each by binary search.
+  const clocks = new Map<string, WorkingClock>();
+  const clockFor = (officeId: string): WorkingClock => {
+    let clock = clocks.get(officeId);
+    if (!clock) {
+      clock = workingClock(calendarFor(db, officeId), s.start, nowMs);
+      clocks.set(officeId, clock);
     }
-    if (reached !== null) b.hours.push(clockFor(row.office_id).hoursBetween(row.received_at, reached));
-    if (row.contact_by < nowMs && (reached === null || reached > row.contact_by)) {
-      const reason =
-        row.first_attempt_at !== null && row.first_attempt_at <= row.contact_by
-          ? 'attempts_did_not_reach'
-          : 'no_attempt_in_time';
-      missed.set(reason, (missed.get(reason) ?? 0) + 1);
-    }
-    const a = appt(row.meet_preference);
-    a.referrals += 1;
-    if (row.first_appointment_at !== null && row.first_appointment_at <= limit) a.within += 1;
+    return clock;
+  };
+  const categories = {
+    source: new Map<string, number>(),
+    stage: new Map<string, number>(),
+    nation: new Map<string, number>(),
+    outcome: new Map<string, number>(),
+  };
+  const add = (map: Map<string, number>, code: string) => map.set(code, (map.get(code) ?? 0) + 1);
+  const placeholders = officeIds.map(() => '?').join(', ') || "'-'";
+  const liveRows = db.$client
+    .prepare(
+      `SELECT e."office_id", e."priority", e."received_at", e."first_contact_at", COALESCE(e."source", 'not_said'),
+        e."stage", e."nation", ${SUMMARY_OUTCOME_SQL}
+      FROM "referral_evaluation" e
+      WHERE e."office_id" IN (${placeholders}) AND e."received_at" >= ? AND e."received_at" < ?`,
+    )
+    .raw(true)
+    .all(...officeIds, s.start, s.end) as Array<
+    [string, string, number, number | null, string, string, string, string]
+  >;
+  for (const [officeId, priority, receivedAt, reachedAt, source, stage, nation, outcome] of liveRows) {
+    add(categories.source, source);
+    add(categories.stage, stage);
+    add(categories.nation, nation);
+    add(categories.outcome, outcome);
+    if (reachedAt !== null) bucket(priority).hours.push(clockFor(officeId).hoursBetween(receivedAt, reachedAt));
   }
 
   // ---- The same from retained statistics rows (SQL aggregates) ---------------------------------------------
@@ -255,27 +311,21 @@ export function evaluationDashboard(db: PortalDb, officeIds: readonly string[], 
   }
 
   // ---- Category counts ------------------------------------------------------------------------------------
-  const sourceCounts = tally(
-    SOURCES,
-    countBy(db, s, `COALESCE(r."source", 'not_said')`, `COALESCE(t."source", 'not_said')`),
-  );
-  const stageCounts = tally(STAGES, countBy(db, s, 'r."stage"', 't."stage"'));
-  const nationCounts = tally(NATIONS, countBy(db, s, 'r."nation"', 't."nation"'));
-  const priorityCounts = tally(PRIORITIES, countBy(db, s, 'r."priority"', 't."priority"'));
-  const changedCounts = tally(
-    PRIORITIES,
-    db.all<{ code: string; n: number }>(sql`
-      SELECT code, SUM(n) AS n FROM (
-        SELECT r."priority" AS code, COUNT(*) AS n FROM "referrals" r
-        WHERE r."office_id" IN (${s.offices}) AND r."received_at" >= ${s.start} AND r."received_at" < ${s.end}
-          AND EXISTS (SELECT 1 FROM "priority_overrides" o WHERE o."referral_id" = r."id")
-        GROUP BY 1
-        UNION ALL
-        SELECT t."priority" AS code, COUNT(*) AS n FROM "referral_statistics" t WHERE ${statsWhere} AND t."priority_changed" = 1
-        GROUP BY 1
-      ) GROUP BY code`),
-  );
-  const outcomeCounts = tally(OUTCOMES, countBy(db, s, LIVE_OUTCOME_SQL, 't."outcome"'));
+  const sourceCounts = tally(SOURCES, countBy(db, s, categories.source, `COALESCE(t."source", 'not_said')`));
+  const stageCounts = tally(STAGES, countBy(db, s, categories.stage, 't."stage"'));
+  const nationCounts = tally(NATIONS, countBy(db, s, categories.nation, 't."nation"'));
+  // Priority mix and changes: live from the grouped pass above, retained rows here.
+  const priorityRows = [...livePriority].map(([code, p]) => ({ code, n: p.n }));
+  const changedRows = [...livePriority].map(([code, p]) => ({ code, n: p.changed }));
+  for (const row of db.all<{ code: string; n: number; changed: number }>(sql`
+    SELECT t."priority" AS code, COUNT(*) AS n, SUM(t."priority_changed") AS changed
+    FROM "referral_statistics" t WHERE ${statsWhere} GROUP BY 1`)) {
+    priorityRows.push({ code: row.code, n: row.n });
+    changedRows.push({ code: row.code, n: row.changed });
+  }
+  const priorityCounts = tally(PRIORITIES, priorityRows);
+  const changedCounts = tally(PRIORITIES, changedRows);
+  const outcomeCounts = tally(OUTCOMES, countBy(db, s, categories.outcome, 't."outcome"'));
 
   // ---- Weeks: every week in the period, even empty ones ------------------------------------------------------
   const weeks: string[] = [];

@@ -41,6 +41,15 @@ export const LIVE_OUTCOME_SQL = `CASE
   WHEN r."status" = 'engaged' THEN 'engaged'
   ELSE 'in_progress' END`;
 
+/**
+ * The same outcome over `e`, a row of referral_evaluation (db/schema/evaluation.ts), whose `closed_reason` is the
+ * latest closing reason that the subquery above looks up.
+ */
+export const SUMMARY_OUTCOME_SQL = `CASE
+  WHEN e."status" = 'closed' THEN COALESCE(e."closed_reason", 'other')
+  WHEN e."status" = 'engaged' THEN 'engaged'
+  ELSE 'in_progress' END`;
+
 /** Coded reasons a first-contact deadline was missed (derived from the contact log, never typed). */
 export const MISSED_DEADLINE_REASONS: readonly Code[] = [
   { code: 'no_attempt_in_time', label: 'No contact attempt before the deadline' },

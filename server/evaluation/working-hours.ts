@@ -9,9 +9,28 @@ export interface WorkingClock {
   hoursBetween(from: number, to: number): number;
 }
 
+/**
+ * Clocks already built, by calendar and dates. A clock depends only on those, so a dashboard opened again (or for
+ * the other presets) reuses it instead of walking a year of dates through the time zone again; a change of hours
+ * or closures changes the key. A few entries cover every office and preset.
+ */
+const built = new Map<string, WorkingClock>();
+const BUILT_LIMIT = 32;
+
 export function workingClock(cfg: CalendarConfig, fromMs: number, toMs: number): WorkingClock {
   const from: IsoDate = addCalendarDays(londonDate(new Date(fromMs)), -1);
   const to: IsoDate = addCalendarDays(londonDate(new Date(toMs)), 1);
+  const key = `${from}|${to}|${JSON.stringify(cfg)}`;
+  let clock = built.get(key);
+  if (!clock) {
+    clock = buildClock(cfg, from, to);
+    if (built.size >= BUILT_LIMIT) built.delete(built.keys().next().value!);
+    built.set(key, clock);
+  }
+  return clock;
+}
+
+function buildClock(cfg: CalendarConfig, from: IsoDate, to: IsoDate): WorkingClock {
   const windows = workingWindowsBetween(from, to, cfg).map((w) => ({ start: w.start.getTime(), end: w.end.getTime() }));
   const before: number[] = [];
   let total = 0;

@@ -23,6 +23,8 @@ export const PER_REFERRAL_TABLES: readonly string[] = [
   'contact_match_hashes',
   // One keyed hash per word of his name (partial name search).
   'referral_name_parts',
+  // The evaluation summary (db/schema/evaluation.ts); retention's referral_statistics row keeps counting him.
+  'referral_evaluation',
 ];
 
 /**
