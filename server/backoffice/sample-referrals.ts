@@ -9,7 +9,7 @@ import { defaultCalendarConfig } from '../scheduling/calendar.ts';
 import { contactBy as computeContactBy } from '../scheduling/deadline.ts';
 import { triage } from '../triage/triage.ts';
 import type { Priority } from '../triage/types.ts';
-import { encryptAnswers, encryptTriage } from '../referrals/store.ts';
+import { encryptAnswers, encryptTriage, routingColumns } from '../referrals/store.ts';
 import type { ReferralAnswers } from '../referrals/questions.ts';
 import { triageInputFromAnswers } from '../referrals/triage-input.ts';
 import type { DbWriter } from './db.ts';
@@ -91,11 +91,7 @@ export function insertSampleReferral(
       ruleVersion: result.ruleVersion,
       receivedAt: options.receivedAt,
       officeId: options.officeId ?? (answers.office === 'remote' ? 'leeds' : answers.office),
-      officePreference: answers.office,
-      nation: answers.nation,
-      stage: answers.stage,
-      source: answers.heardFrom ?? null,
-      meetPreference: answers.meetPreference,
+      ...routingColumns(answers),
       confidentialityVersion: answers.confidentialityAgreedVersion,
       answersEnc: encryptAnswers(keyring, id, answers),
       triageEnc: encryptTriage(keyring, id, {

@@ -22,7 +22,7 @@ import type { FormTokens } from './form-token.ts';
 import { assessReferral } from './assessment.ts';
 import { defaultCalendarFor } from './offices.ts';
 import { answersShowRisk, validateReferralAnswers, type FieldError, type ReferralAnswers } from './questions.ts';
-import { decryptAnswers, encryptAnswers, encryptTriage, type PortalTransaction } from './store.ts';
+import { decryptAnswers, encryptAnswers, encryptTriage, routingColumns, type PortalTransaction } from './store.ts';
 
 /** No person reads the confidentiality statement and answers 20 questions faster than this. */
 export const MINIMUM_FILL_MS = 5_000;
@@ -313,11 +313,7 @@ function prepareSubmission(deps: ReferralServiceDeps, submission: ReferralSubmis
             ruleVersion: triageResult.ruleVersion,
             receivedAt: now,
             officeId,
-            officePreference: answers.office,
-            nation: answers.nation,
-            stage: answers.stage,
-            source: answers.heardFrom ?? null,
-            meetPreference: answers.meetPreference,
+            ...routingColumns(answers),
             confidentialityVersion: answers.confidentialityAgreedVersion,
             answersEnc: encryptAnswers(deps.keyring, id, answers),
             triageEnc: encryptTriage(deps.keyring, id, {
@@ -338,11 +334,7 @@ function prepareSubmission(deps: ReferralServiceDeps, submission: ReferralSubmis
             reference,
             receivedAt: now,
             officeId,
-            officePreference: answers.office,
-            nation: answers.nation,
-            stage: answers.stage,
-            source: answers.heardFrom ?? null,
-            meetPreference: answers.meetPreference,
+            ...routingColumns(answers),
             priority: triageResult.priority,
             contactBy: deadline.contactBy,
             triage: triageResult,

@@ -131,3 +131,14 @@ export function loadReferralAnswers(db: PortalDb, keyring: Keyring, referralId: 
     triage: decryptTriage(keyring, row.id, row.triageEnc),
   };
 }
+
+/** The answers kept in clear on the referral row, for routing and reports (the rest are only in `answers_enc`). */
+export function routingColumns(answers: ReferralAnswers) {
+  return {
+    officePreference: answers.office,
+    nation: answers.nation,
+    stage: answers.stage,
+    source: answers.heardFrom ?? null,
+    meetPreference: answers.meetPreference,
+  };
+}
