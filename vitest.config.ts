@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -9,5 +10,7 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Every core (Vitest's default leaves one free): many files wait on child processes, SQLite or timers.
+    maxWorkers: Math.max(2, availableParallelism()),
   },
 });

@@ -268,5 +268,5 @@ describe('password hashes get stronger over time', () => {
     } finally {
       await t.cleanup();
     }
-  });
+  }, 60_000); // production-cost hashes: about 0.3 s each on an idle core, far more on a busy machine
 });

@@ -123,7 +123,7 @@ describe('staff administration and enrolment', () => {
       clock.now(),
     );
     expect(signIn.headers.location).toBe('/staff');
-  });
+  }, 60_000); // production-cost hashes: about 0.3 s each on an idle core, far more on a busy machine
 
   it('expires an enrolment link after 24 hours', async () => {
     const res = await addThroughPage({
