@@ -8,6 +8,8 @@ export default defineConfig({
   test: {
     include: ['tests/e2e/**/*.test.ts'],
     globalSetup: ['tests/global-setup.ts'],
+    // Cheaper scrypt for new password hashes, except in the tests about hashing (see the file).
+    setupFiles: ['tests/setup/cheap-scrypt.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',

@@ -17,6 +17,29 @@ export interface ScryptParameters {
 }
 
 export const CURRENT_SCRYPT_PARAMETERS: Readonly<ScryptParameters> = Object.freeze({ log2N: 17, r: 8, p: 1 });
+/** The lowest cost `useCheaperScryptForTests` accepts: still real scrypt, just 128 times cheaper. */
+const MIN_TEST_LOG2N = 10;
+let activeParameters: Readonly<ScryptParameters> = CURRENT_SCRYPT_PARAMETERS;
+
+/**
+ * Test suites only: hash new passwords (and dummy checks) at a lower scrypt cost, so the hundreds of sign-ins the
+ * back-office tests make take milliseconds instead of a third of a second each (tests/setup/cheap-scrypt.ts).
+ * Everything else is unchanged: the same code path, the same format, verification from the stored parameters.
+ * `null` goes back to CURRENT_SCRYPT_PARAMETERS (tests about the production cost do that). Refused with
+ * NODE_ENV=production, and nothing outside tests/ calls it (tests/unit/security/passwords.test.ts checks both).
+ */
+export function useCheaperScryptForTests(parameters: ScryptParameters | null): void {
+  if (process.env.NODE_ENV === 'production') throw new Error('Cheaper password hashing is for test suites only.');
+  if (parameters && (parameters.log2N < MIN_TEST_LOG2N || parameters.log2N > CURRENT_SCRYPT_PARAMETERS.log2N)) {
+    throw new Error(`Test scrypt cost must be between 2^${MIN_TEST_LOG2N} and the production cost.`);
+  }
+  activeParameters = parameters ? Object.freeze({ ...parameters }) : CURRENT_SCRYPT_PARAMETERS;
+}
+
+/** The cost new hashes are made with: CURRENT_SCRYPT_PARAMETERS except inside a test suite that lowered it. */
+export function activeScryptParameters(): Readonly<ScryptParameters> {
+  return activeParameters;
+}
 const SALT_BYTES = 16;
 const HASH_BYTES = 64;
 // Upper bounds on what we accept from storage, so a corrupted or planted hash cannot make a sign-in attempt use
@@ -128,7 +151,7 @@ function normalisePassword(password: string): string {
 
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(SALT_BYTES);
-  const parameters = CURRENT_SCRYPT_PARAMETERS;
+  const parameters = activeParameters;
   const hash = await passwordHashing.run(() => scryptAsync(normalisePassword(password), salt, HASH_BYTES, parameters), {
     mustRun: true,
   });
@@ -179,7 +202,7 @@ export function parsePasswordHash(stored: string): ParsedHash {
 export type PasswordVerification = { ok: boolean; needsRehash: boolean };
 
 function isWeakerThanCurrent(parsed: ParsedHash): boolean {
-  const current = CURRENT_SCRYPT_PARAMETERS;
+  const current = activeParameters;
   return (
     parsed.parameters.log2N < current.log2N ||
     parsed.parameters.r < current.r ||
@@ -209,7 +232,7 @@ export async function verifyPassword(stored: string, password: string): Promise<
  * so response times do not reveal whether someone has an account. Always fails.
  */
 export async function dummyVerify(password: string): Promise<PasswordVerification> {
-  const unmatchable = formatHash(CURRENT_SCRYPT_PARAMETERS, randomBytes(SALT_BYTES), randomBytes(HASH_BYTES));
+  const unmatchable = formatHash(activeParameters, randomBytes(SALT_BYTES), randomBytes(HASH_BYTES));
   await verifyPassword(unmatchable, password);
   return { ok: false, needsRehash: false };
 }

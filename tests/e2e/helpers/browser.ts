@@ -17,6 +17,8 @@
  *   It serves a private copy of dist/client (pass `snapshot: false` to serve dist/client itself), so another
  *   test run's `astro build` in the same working tree cannot pull pages from under a running test.
  *   Options: `env` (extra environment for loadConfig, e.g. { PUBLIC_BASE_URL }).
+ *   `clock` is the server's clock: real time, which a test can move forward (`clock.advance(ms)`), e.g. past the
+ *   referral form's minimum fill time without waiting for it (referrals/form-helpers.ts).
  * - `builtPages()` lists every prerendered public page in dist/client as the path the app serves it at
  *   ("/", "/about/", "/journey/cautions/", "/404.html", "/500.html").
  * - `pageUrl(server, path)` joins the two.
@@ -26,8 +28,9 @@
 import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type LaunchOptions } from 'playwright-core';
+import { chromium, type Browser, type LaunchOptions, type Page } from 'playwright-core';
 import type { FastifyInstance } from 'fastify';
+import type { Clock } from '../../../server/clock.ts';
 import { buildTestApp, type TestApp } from '../../helpers/app.ts';
 import { builtSiteIsComplete, clientDir, waitForBuiltSite } from './built-site.ts';
 
@@ -55,8 +58,25 @@ export async function launchBrowser(options: LaunchOptions = {}): Promise<Browse
   return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS, ...options });
 }
 
+/** Real time plus an offset the test moves forward: the server sees time pass without the test waiting. */
+export interface AdvancingClock extends Clock {
+  advance(ms: number): void;
+}
+
+export function advancingSystemClock(): AdvancingClock {
+  let offset = 0;
+  return {
+    now: () => new Date(Date.now() + offset),
+    advance: (ms) => {
+      offset += ms;
+    },
+  };
+}
+
 export interface RunningServer {
   app: FastifyInstance;
+  /** The server's clock (real time unless a test moved it forward). */
+  clock: AdvancingClock;
   /** e.g. http://127.0.0.1:40123 (no trailing slash). */
   baseUrl: string;
   host: string;
@@ -91,10 +111,12 @@ export async function startServer(
   options: { env?: Record<string, string>; snapshot?: boolean } = {},
 ): Promise<RunningServer> {
   const siteDir = options.snapshot === false ? undefined : snapshotBuiltSite();
+  const clock = advancingSystemClock();
   let t: TestApp | undefined;
   for (let attempt = 0; !t; attempt++) {
     try {
       t = await buildTestApp({
+        clock,
         ...(options.env ? { env: options.env } : {}),
         deps: siteDir ? { clientDir: siteDir } : {},
       });
@@ -111,6 +133,7 @@ export async function startServer(
   const host = '127.0.0.1';
   return {
     app: app.app,
+    clock,
     baseUrl: `http://${host}:${address.port}`,
     host,
     port: address.port,
@@ -121,6 +144,16 @@ export async function startServer(
       if (siteDir) rmSync(siteDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Saves a full-page screenshot for people to look at (test-results/screenshots/). Screenshots are pictures, not
+ * checks, and each costs about as much as loading the page: E2E_SCREENSHOTS=0 skips them (CI takes them on one
+ * Node only, .ci/run).
+ */
+export async function saveScreenshot(page: Page, path: string): Promise<void> {
+  if (process.env.E2E_SCREENSHOTS === '0') return;
+  await page.screenshot({ path, fullPage: true });
 }
 
 export function pageUrl(server: Pick<RunningServer, 'baseUrl'>, path: string): string {

@@ -8,15 +8,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { AxeBuilder } from '@axe-core/playwright';
+import { axeFor } from '../helpers/axe.ts';
 import { validAnswers } from '../../unit/referrals/fixtures.ts';
 import { launchBrowser, startServer, type RunningServer } from '../helpers/browser.ts';
-import { fillReferral, waitForMinimumFillTime } from './form-helpers.ts';
+import { fillReferral, passMinimumFillTime } from './form-helpers.ts';
 
 const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 
 async function violations(page: Page): Promise<string[]> {
-  const results = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
+  const results = await axeFor(page).withTags(AXE_TAGS).analyze();
   expect(results.passes.length).toBeGreaterThan(0);
   return results.violations.map(
     (v) => `${v.id} (${v.impact}): ${v.help} -> ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
@@ -35,12 +35,12 @@ describe('referral pages have no axe violations', () => {
     await server?.close();
   });
 
-  async function open(siteScripts: boolean): Promise<{ page: Page; openedAt: number; close: () => Promise<void> }> {
+  async function open(siteScripts: boolean): Promise<{ page: Page; close: () => Promise<void> }> {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     if (!siteScripts) await context.route('**/_astro/**/*.js', (route) => route.abort());
     const page = await context.newPage();
     await page.goto(`${server.baseUrl}/refer/`);
-    return { page, openedAt: Date.now(), close: () => context.close() };
+    return { page, close: () => context.close() };
   }
 
   async function submit(page: Page): Promise<void> {
@@ -56,9 +56,9 @@ describe('referral pages have no axe violations', () => {
   });
 
   it('the error state rendered by the server', async () => {
-    const { page, openedAt, close } = await open(false);
+    const { page, close } = await open(false);
     await fillReferral(page, { ...validAnswers(), phone: 'x', name: '', thoughtsOfEndingLife: 'often' });
-    await waitForMinimumFillTime(page, openedAt);
+    passMinimumFillTime(server);
     await submit(page);
     expect(await page.locator('[data-error-summary]').isVisible()).toBe(true);
     expect(await violations(page)).toEqual([]);
@@ -77,12 +77,12 @@ describe('referral pages have no axe violations', () => {
 
   it('the confirmation, plain and with crisis help first', async () => {
     for (const risk of [false, true]) {
-      const { page, openedAt, close } = await open(false);
+      const { page, close } = await open(false);
       await fillReferral(
         page,
         validAnswers(risk ? { thoughtsOfEndingLife: 'often', madePlanOrTakenSteps: 'yes', ableToKeepSafe: 'no' } : {}),
       );
-      await waitForMinimumFillTime(page, openedAt);
+      passMinimumFillTime(server);
       await submit(page);
       expect(await page.locator('[data-reference]').isVisible()).toBe(true);
       expect(await violations(page), `risk ${risk}`).toEqual([]);
@@ -91,9 +91,9 @@ describe('referral pages have no axe violations', () => {
   });
 
   it('the under-18 page', async () => {
-    const { page, openedAt, close } = await open(false);
+    const { page, close } = await open(false);
     await page.check('input[name="over18"][value="no"]');
-    await waitForMinimumFillTime(page, openedAt);
+    passMinimumFillTime(server);
     await submit(page);
     expect(await page.locator('h1').textContent()).toBe('If you are under 18');
     expect(await violations(page)).toEqual([]);

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
 import { validAnswers } from '../../unit/referrals/fixtures.ts';
 import { launchBrowser, startServer, type RunningServer } from '../helpers/browser.ts';
-import { fillReferral, REFERENCE, waitForMinimumFillTime } from './form-helpers.ts';
+import { fillReferral, REFERENCE, passMinimumFillTime } from './form-helpers.ts';
 
 const PAGE_BUDGET_BYTES = 30 * 1024;
 
@@ -109,11 +109,10 @@ describe('weight of the referral pages', () => {
     expect(form.document.path).toBe('/refer/');
     expectWithinBudget(form, true);
 
-    const openedAt = Date.now();
     // 07700 900xxx is reserved for drama: UK-shaped, so the browser lets it through, but not a valid number.
     const risky = { thoughtsOfEndingLife: 'often', madePlanOrTakenSteps: 'yes', ableToKeepSafe: 'not_sure' };
     await fillReferral(page, validAnswers({ ...risky, phone: '07700 900982' }));
-    await waitForMinimumFillTime(page, openedAt);
+    passMinimumFillTime(server);
     const sentBack = await weightSince(await submit());
     expect(await page.locator('#phone-error').count()).toBe(1);
     expectWithinBudget(sentBack, true);
@@ -132,7 +131,7 @@ describe('weight of the referral pages', () => {
 
     await newPage(false);
     await page.goto(`${server.baseUrl}/refer/`);
-    await waitForMinimumFillTime(page, Date.now());
+    passMinimumFillTime(server);
     const sentBack = await weightSince(await submit());
     expect(await page.locator('[data-error-summary] li').count()).toBeGreaterThan(10);
     const withScripts: Weight = {
@@ -147,9 +146,8 @@ describe('weight of the referral pages', () => {
   it('the under-18 page', async () => {
     await newPage();
     await page.goto(`${server.baseUrl}/refer/`);
-    const openedAt = Date.now();
     await page.check('input[name="over18"][value="no"]');
-    await waitForMinimumFillTime(page, openedAt);
+    passMinimumFillTime(server);
     const under18 = await weightSince(await submit());
     expect(await page.locator('h1').textContent()).toBe('If you are under 18');
     expectWithinBudget(under18, false);

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { AxeBuilder } from '@axe-core/playwright';
+import { axeFor } from '../helpers/axe.ts';
 import { builtPages, launchBrowser, startServer, type RunningServer } from '../helpers/browser.ts';
 
 const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
@@ -56,7 +56,7 @@ describe('accessibility', () => {
   describe('axe-core (WCAG 2.0, 2.1 and 2.2, A and AA)', () => {
     it.each(pages)('%s has no violations', async (path) => {
       await page.goto(`${server.baseUrl}${path}`);
-      const results = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
+      const results = await axeFor(page).withTags(AXE_TAGS).analyze();
       const summary = results.violations.map(
         (v) => `${v.id} (${v.impact}): ${v.help} -> ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
       );
@@ -69,7 +69,7 @@ describe('accessibility', () => {
       await page.setContent(
         '<!doctype html><html><body><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="><a href="/x"></a></body></html>',
       );
-      const results = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
+      const results = await axeFor(page).withTags(AXE_TAGS).analyze();
       expect(results.violations.map((v) => v.id)).toEqual(expect.arrayContaining(['image-alt', 'link-name']));
     });
   });

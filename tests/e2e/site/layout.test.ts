@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { projectRoot } from '../../../server/site-files.ts';
-import { builtPages, launchBrowser, startServer, type RunningServer } from '../helpers/browser.ts';
+import { builtPages, launchBrowser, saveScreenshot, startServer, type RunningServer } from '../helpers/browser.ts';
 
 const screenshotDir = join(projectRoot, 'test-results/screenshots');
 const widths = [320, 1280] as const;
@@ -52,7 +52,7 @@ describe('layout', () => {
     expect(size.scrollWidth, `${path} is ${size.scrollWidth}px wide at ${width}px`).toBeLessThanOrEqual(
       size.innerWidth,
     );
-    await page.screenshot({ path: screenshotName(path, width), fullPage: true });
+    await saveScreenshot(page, screenshotName(path, width));
   });
 
   it('notices a page that scrolls sideways (so the check can fail)', async () => {

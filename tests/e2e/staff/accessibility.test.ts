@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
-import { AxeBuilder } from '@axe-core/playwright';
+import { axeFor } from '../helpers/axe.ts';
 import { launchBrowser } from '../helpers/browser.ts';
 import { outboxMessages } from '../../../db/schema/outbox.ts';
 import { addStaff } from '../../../server/staff/accounts.ts';
@@ -57,7 +57,7 @@ describe('back-office accessibility', () => {
   });
 
   async function expectNoViolations(page: Page, label: string): Promise<void> {
-    const results = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
+    const results = await axeFor(page).withTags(AXE_TAGS).analyze();
     const summary = results.violations.map(
       (v) => `${v.id} (${v.impact}): ${v.help} -> ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
     );

@@ -9,14 +9,14 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { AxeBuilder } from '@axe-core/playwright';
+import { axeFor } from '../helpers/axe.ts';
 import { projectRoot } from '../../../server/site-files.ts';
 import { staffRoutes } from '../../../server/backoffice/route-table.ts';
 import type { StaffRoute } from '../../../server/backoffice/http.ts';
 import { insertSampleReferral } from '../../../server/backoffice/sample-referrals.ts';
 import { appointments, contactAttempts, escalations, referralAssignments } from '../../../db/schema/casework.ts';
 import { STAFF_ROLES, type StaffRole } from '../../../server/staff/roles.ts';
-import { launchBrowser } from '../helpers/browser.ts';
+import { launchBrowser, saveScreenshot } from '../helpers/browser.ts';
 import { enrolStaff, type TestStaffMember } from '../../integration/backoffice/staff-client.ts';
 import { signInInBrowser, startStaffServer, type StaffServer } from './staff-server.ts';
 
@@ -160,7 +160,7 @@ describe('every staff screen at 320 px, for every role', () => {
       size.scrollWidth,
       `${label}: ${size.scrollWidth}px wide at ${WIDTH}px; ${culprits.join('; ')}`,
     ).toBeLessThanOrEqual(WIDTH);
-    const results = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
+    const results = await axeFor(page).withTags(AXE_TAGS).analyze();
     const summary = results.violations.map(
       (v) => `${v.id} (${v.impact}): ${v.help} -> ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
     );
@@ -191,10 +191,10 @@ describe('every staff screen at 320 px, for every role', () => {
         expect(response?.status(), `${role} ${path}`).toBeLessThan(500);
         expect(new URL(page.url()).pathname, `${role} ${path} kept us signed in`).not.toBe('/staff/sign-in');
         await check(page, `${role} ${route.path}`);
-        await page.screenshot({
-          path: join(screenshotDir, `staff-${role}-${route.path.replace(/[/:.]+/g, '_')}-${WIDTH}.png`),
-          fullPage: true,
-        });
+        await saveScreenshot(
+          page,
+          join(screenshotDir, `staff-${role}-${route.path.replace(/[/:.]+/g, '_')}-${WIDTH}.png`),
+        );
       }
       await context.close();
     },

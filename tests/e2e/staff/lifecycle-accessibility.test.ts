@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { AxeBuilder } from '@axe-core/playwright';
+import { axeFor } from '../helpers/axe.ts';
 import { launchBrowser } from '../helpers/browser.ts';
 import { enrolStaff, type TestStaffMember } from '../../integration/backoffice/staff-client.ts';
 import { closedReferral } from '../../integration/retention/support.ts';
@@ -40,7 +40,7 @@ describe('data lifecycle screens: accessibility', () => {
   async function expectNoViolations(page: Page, label: string): Promise<void> {
     for (const width of [1280, 320]) {
       await page.setViewportSize({ width, height: 900 });
-      const results = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
+      const results = await axeFor(page).withTags(AXE_TAGS).analyze();
       const summary = results.violations.map(
         (v) => `${v.id} (${v.impact}): ${v.help} -> ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
       );

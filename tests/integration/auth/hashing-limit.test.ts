@@ -1,8 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../../helpers/app.ts';
 import { fixedClock } from '../../../server/clock.ts';
-import { createHashingLimiter, passwordHashing, PasswordHashingBusyError } from '../../../server/security/passwords.ts';
+import {
+  createHashingLimiter,
+  passwordHashing,
+  PasswordHashingBusyError,
+  useCheaperScryptForTests,
+} from '../../../server/security/passwords.ts';
 import { enrolStaff, seedTestOffices, StaffClient, type TestStaffMember } from '../backoffice/staff-client.ts';
+
+// The flood test needs hashes that take real time (the production cost), not the cheaper test-suite cost.
+beforeAll(() => useCheaperScryptForTests(null));
 
 describe('password hashing limit', () => {
   it('runs at most `concurrency` tasks, queues a few, and refuses the rest at once (a new password always waits)', async () => {

@@ -6,6 +6,7 @@ import { randomBytes, scrypt } from 'node:crypto';
 import { staffSessions } from '../../../db/schema/auth.ts';
 import { staffUsers } from '../../../db/schema/staff.ts';
 import { verifyPassword } from '../../../server/security/passwords.ts';
+import { useProductionScryptCostInThisTest } from '../../helpers/scrypt-cost.ts';
 import { auditEvents } from '../../../db/schema/audit.ts';
 import { totpCodeAt } from '../../../server/security/totp.ts';
 import { sha256Hex } from '../../../server/security/tokens.ts';
@@ -247,6 +248,8 @@ describe('staff sign-in', () => {
 
 describe('password hashes get stronger over time', () => {
   it('rehashes a password stored with weaker scrypt settings at the next successful sign-in', async () => {
+    // Weaker than the production cost, which this test is about (other tests hash at a cheaper cost).
+    useProductionScryptCostInThisTest();
     const clock = fixedClock('2026-03-10T09:00:00Z');
     const t = await buildTestApp({ clock });
     try {
@@ -271,7 +274,7 @@ describe('password hashes get stronger over time', () => {
     } finally {
       await t.cleanup();
     }
-  });
+  }, 60_000); // production-cost hashes: about 0.3 s each on an idle core, far more on a busy machine
 });
 
 describe('where sign-in lands', () => {

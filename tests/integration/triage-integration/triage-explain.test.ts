@@ -285,5 +285,5 @@ describe('npm run triage:explain', () => {
       expect(result.code, bad[index]![0].join(' ')).toBe(2);
       expect(result.stderr).toMatch(bad[index]![1]);
     });
-  });
+  }, 60_000); // four Node processes starting at once: slow on a busy machine
 });

@@ -1,14 +1,23 @@
 import { randomBytes, scryptSync } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isCommonPassword, loadCommonPasswords } from '../../../server/security/common-passwords.ts';
 import {
+  CURRENT_SCRYPT_PARAMETERS,
   PasswordHashFormatError,
+  activeScryptParameters,
   checkPasswordPolicy,
   dummyVerify,
   hashPassword,
   parsePasswordHash,
+  useCheaperScryptForTests,
   verifyPassword,
 } from '../../../server/security/passwords.ts';
+import { projectRoot } from '../../../server/paths.ts';
+
+// This file is about hashing itself: the production cost, not the cheaper one other test files use.
+beforeAll(() => useCheaperScryptForTests(null));
 
 const password = 'kettle orbit marigold 7';
 
@@ -69,6 +78,56 @@ describe('hashPassword / verifyPassword', () => {
     expect(dummy).toBeGreaterThan(real * 0.25); // loose bounds: CI machines are noisy; skipping scrypt would be ~1000x faster
     expect(dummy).toBeLessThan(real * 4);
   }, 30_000);
+});
+
+describe("the test suites' cheaper scrypt cost", () => {
+  const nodeEnv = process.env.NODE_ENV;
+  afterEach(() => {
+    process.env.NODE_ENV = nodeEnv;
+    useCheaperScryptForTests(null);
+  });
+
+  it('is the OWASP cost (N=2^17, r=8, p=1) unless a test suite lowers it', () => {
+    expect(CURRENT_SCRYPT_PARAMETERS).toEqual({ log2N: 17, r: 8, p: 1 });
+    expect(activeScryptParameters()).toEqual(CURRENT_SCRYPT_PARAMETERS);
+  });
+
+  it('makes cheaper hashes that still verify, and puts the production cost back with null', async () => {
+    useCheaperScryptForTests({ log2N: 10, r: 8, p: 1 });
+    const cheap = await hashPassword(password);
+    expect(cheap).toMatch(/^scrypt\$10\$8\$1\$/);
+    expect(await verifyPassword(cheap, password)).toEqual({ ok: true, needsRehash: false });
+    useCheaperScryptForTests(null);
+    // Back at the production cost, the cheap hash is weaker: the next sign-in would upgrade it.
+    expect(await verifyPassword(cheap, password)).toEqual({ ok: true, needsRehash: true });
+    expect(await hashPassword(password)).toMatch(/^scrypt\$17\$8\$1\$/);
+  }, 30_000);
+
+  it('is refused in production and below N=2^10', () => {
+    process.env.NODE_ENV = 'production';
+    expect(() => useCheaperScryptForTests({ log2N: 10, r: 8, p: 1 })).toThrow(/test suites only/);
+    process.env.NODE_ENV = nodeEnv;
+    expect(() => useCheaperScryptForTests({ log2N: 4, r: 8, p: 1 })).toThrow(/between/);
+    expect(activeScryptParameters()).toEqual(CURRENT_SCRYPT_PARAMETERS);
+  });
+
+  it('is never called outside tests/', () => {
+    const callers: string[] = [];
+    const visit = (dir: string) => {
+      for (const entry of readdirSync(join(projectRoot, dir), { withFileTypes: true })) {
+        const path = `${dir}/${entry.name}`;
+        if (entry.isDirectory()) visit(path);
+        else if (/\.(ts|mts|mjs|js|astro)$/.test(entry.name)) {
+          if (readFileSync(join(projectRoot, path), 'utf8').includes('useCheaperScryptForTests(')) {
+            callers.push(path);
+          }
+        }
+      }
+    };
+    for (const dir of ['server', 'scripts', 'db', 'site', 'tools']) visit(dir);
+    // Only its definition.
+    expect(callers).toEqual(['server/security/passwords.ts']);
+  });
 });
 
 describe('checkPasswordPolicy', () => {
