@@ -106,7 +106,13 @@ export interface FollowUpRun {
  * Does up to `limit` due follow-ups, oldest first, in one transaction (one commit): each in its own savepoint,
  * so one that fails stays due (and is tried again) without undoing the others.
  */
-export function runDueFollowUps(deps: FollowUpDeps, now: Date, limit: number): FollowUpRun {
+export function runDueFollowUps(
+  deps: FollowUpDeps,
+  now: Date,
+  limit: number,
+  /** Checked after each follow-up: true ends the run early (the processor's time budget per turn). */
+  enough: () => boolean = () => false,
+): FollowUpRun {
   const failed: string[] = [];
   let done = 0;
   const due = deps.db.transaction(
@@ -118,7 +124,9 @@ export function runDueFollowUps(deps: FollowUpDeps, now: Date, limit: number): F
         .orderBy(asc(referrals.followUpDueAt), asc(referrals.receivedAt))
         .limit(limit + 1)
         .all();
+      let taken = 0;
       for (const row of rows.slice(0, limit)) {
+        taken++;
         try {
           tx.transaction((savepoint) => {
             followUpReferral(savepoint, deps, storedReferralFromRow(deps, row), now);
@@ -129,12 +137,13 @@ export function runDueFollowUps(deps: FollowUpDeps, now: Date, limit: number): F
           failed.push(row.id);
           if (!deps.db.$client.inTransaction) throw new Error('The follow-up transaction ended early.');
         }
+        if (enough()) break;
       }
-      return rows.length;
+      return { seen: rows.length, taken };
     },
     { behavior: 'immediate' },
   );
-  return { done, failed, more: due > limit };
+  return { done, failed, more: due.seen > due.taken };
 }
 
 export interface FollowUpLog {
@@ -152,8 +161,13 @@ export interface FollowUpProcessor {
   drain(now?: Date): Promise<number>;
 }
 
-/** Batches are small so a crisis page waits for one batch at most. */
+/** At most this many follow-ups in one transaction. */
 export const FOLLOW_UP_BATCH = 20;
+/**
+ * And at most this long of work in one turn of the event loop (a slot search in a fully booked week can take a
+ * few milliseconds): a crisis page asked for meanwhile waits for one such turn at most.
+ */
+export const FOLLOW_UP_TURN_MS = 10;
 /** While referrals keep arriving, follow-ups still get one batch at least this often, so a long flood delays them by seconds, never for good. */
 export const FOLLOW_UP_MAX_WAIT_MS = 1_000;
 /** When a follow-up fails (say the disk is full), it is tried again after this. */
@@ -178,7 +192,9 @@ export function createFollowUpProcessor(
 
   const batch = async (now?: Date): Promise<FollowUpRun> => {
     await deps.turn();
-    const run = runDueFollowUps(deps, now ?? deps.now(), FOLLOW_UP_BATCH);
+    // A scheduling clock, not the service's: it only bounds how long this turn holds the event loop.
+    const stopAt = performance.now() + FOLLOW_UP_TURN_MS;
+    const run = runDueFollowUps(deps, now ?? deps.now(), FOLLOW_UP_BATCH, () => performance.now() >= stopAt);
     if (run.failed.length > 0) log?.error({ referralIds: run.failed }, 'referral follow-up failed; will retry');
     return run;
   };
