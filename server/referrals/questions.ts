@@ -328,8 +328,15 @@ export const UK_PHONE_INVALID_MESSAGE =
   'Enter a UK phone number: a mobile starting 07, or a landline with its area code, like 0113 496 0000';
 
 /** Any number the UK numbering plan (+44, which includes the Channel Islands and the Isle of Man) allows. */
+// Validation checks a number and then stores it in +44 form: the second look reuses the first parse.
+let lastPhone: { value: string; parsed: ReturnType<typeof parsePhoneNumberFromString> } | null = null;
+function parseUkPhone(value: string) {
+  if (lastPhone?.value !== value) lastPhone = { value, parsed: parsePhoneNumberFromString(value, 'GB') };
+  return lastPhone.parsed;
+}
+
 export function ukPhoneProblem(value: string): string | null {
-  const parsed = parsePhoneNumberFromString(value, 'GB');
+  const parsed = parseUkPhone(value);
   if (!parsed || !parsed.isValid()) return UK_PHONE_INVALID_MESSAGE;
   if (parsed.countryCallingCode !== '44') return 'Enter a UK phone number. We cannot call numbers outside the UK';
   return null;
@@ -337,7 +344,7 @@ export function ukPhoneProblem(value: string): string | null {
 
 /** A UK phone number in +44 form, so the same number typed two ways is stored one way. */
 export function canonicalUkPhone(value: string): string {
-  return parsePhoneNumberFromString(value, 'GB')?.number ?? value;
+  return parseUkPhone(value)?.number ?? value;
 }
 
 // A deliberately plain check: the address is only used if he says email is safe, and a mistyped one is

@@ -280,13 +280,24 @@ export function normaliseNameForSearch(name: string): string {
     .trim();
 }
 
+// Keyrings are frozen, so a subkey derived from one never changes: derived once per keyring, key and purpose.
+const subkeys = new WeakMap<Keyring, Map<string, Buffer>>();
+
 /** A purpose-specific key derived (HKDF-SHA256) from one named key of the keyring. */
 function subkeyOf(keyring: Keyring, keyId: string, purpose: string): Buffer {
-  const root = keyring.keys.get(keyId);
-  if (!root) throw new DataKeyConfigError(`Key id "${keyId}" is missing from the keyring.`);
-  return Buffer.from(
-    hkdfSync('sha256', root, 'safer-lives-portal/subkey', `safer-lives-portal/${purpose}/v1`, KEY_BYTES),
-  );
+  let byName = subkeys.get(keyring);
+  if (!byName) subkeys.set(keyring, (byName = new Map()));
+  const name = `${keyId}\u0000${purpose}`;
+  let subkey = byName.get(name);
+  if (!subkey) {
+    const root = keyring.keys.get(keyId);
+    if (!root) throw new DataKeyConfigError(`Key id "${keyId}" is missing from the keyring.`);
+    subkey = Buffer.from(
+      hkdfSync('sha256', root, 'safer-lives-portal/subkey', `safer-lives-portal/${purpose}/v1`, KEY_BYTES),
+    );
+    byName.set(name, subkey);
+  }
+  return subkey;
 }
 
 /** `<keyId>:<hmac>`: every search hash records the key that made it, so rotation never silently breaks search. */
