@@ -167,7 +167,7 @@ export const FOLLOW_UP_BATCH = 20;
  * And at most this long of work in one turn of the event loop (a slot search in a fully booked week can take a
  * few milliseconds): a crisis page asked for meanwhile waits for one such turn at most.
  */
-export const FOLLOW_UP_TURN_MS = 10;
+export const FOLLOW_UP_TURN_MS = 5;
 /** While referrals keep arriving, follow-ups still get one batch at least this often, so a long flood delays them by seconds, never for good. */
 export const FOLLOW_UP_MAX_WAIT_MS = 1_000;
 /** When a follow-up fails (say the disk is full), it is tried again after this. */
