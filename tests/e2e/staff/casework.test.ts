@@ -39,6 +39,8 @@ describe('casework without JavaScript', () => {
     const context = await browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
     await signInInBrowser(page, server, member);
+    // Sign-in lands on My work; a new referral nobody has taken yet is in the inbox.
+    await page.goto(`${server.baseUrl}/staff`);
     await page.getByRole('link', { name: reference }).click();
     expect(await page.locator('h1').innerText()).toBe(`Referral ${reference}`);
     const panel = await page.locator('#safe-contact').innerText();
