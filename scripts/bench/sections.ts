@@ -60,13 +60,20 @@ function fiveHundreds(r: LoadResult): number {
     .reduce((sum, [, count]) => sum + count, 0);
 }
 
-function referralCount(databasePath: string): number {
+/** Counts in the app's database, read through a second, read-only connection as any tool would. */
+function countsIn<K extends string>(databasePath: string, queries: Record<K, string>): Record<K, number> {
   const db = new Database(databasePath, { readonly: true, fileMustExist: true });
   try {
-    return (db.prepare('SELECT COUNT(*) AS n FROM referrals').get() as { n: number }).n;
+    return Object.fromEntries(
+      Object.entries<string>(queries).map(([name, sql]) => [name, (db.prepare(sql).pluck().get() as number) ?? 0]),
+    ) as Record<K, number>;
   } finally {
     db.close();
   }
+}
+
+function referralCount(databasePath: string): number {
+  return countsIn(databasePath, { referrals: 'SELECT COUNT(*) FROM referrals' }).referrals;
 }
 
 /** POST /api/referrals with a fresh token and a fresh client address for every request. */
@@ -263,19 +270,12 @@ export const pagesUnderSignInFlood: BenchSection = {
   },
 };
 
-/** Counts in the app's database, read through a second connection as any tool would. */
 function followUpState(databasePath: string): { due: number; referrals: number; staffAlerts: number } {
-  const db = new Database(databasePath, { readonly: true, fileMustExist: true });
-  try {
-    const count = (sql: string) => (db.prepare(sql).pluck().get() as number) ?? 0;
-    return {
-      due: count('SELECT COUNT(*) FROM referrals WHERE follow_up_due_at IS NOT NULL'),
-      referrals: count('SELECT COUNT(*) FROM referrals'),
-      staffAlerts: count("SELECT COUNT(*) FROM outbox_messages WHERE kind = 'referral_alert'"),
-    };
-  } finally {
-    db.close();
-  }
+  return countsIn(databasePath, {
+    due: 'SELECT COUNT(*) FROM referrals WHERE follow_up_due_at IS NOT NULL',
+    referrals: 'SELECT COUNT(*) FROM referrals',
+    staffAlerts: "SELECT COUNT(*) FROM outbox_messages WHERE kind = 'referral_alert'",
+  });
 }
 
 /**

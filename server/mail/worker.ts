@@ -5,6 +5,7 @@ import type { Clock } from '../clock.ts';
 import { decryptField, decryptJson, type Keyring } from '../security/field-encryption.ts';
 import { bodyAad, recipientsAad } from './outbox.ts';
 import type { Mailer } from './transport.ts';
+import { createGiveWay, GIVE_WAY_POLL_MS } from '../http/turns.ts';
 
 /** First retry after 30 seconds, doubling each time. */
 export const FIRST_RETRY_DELAY_MS = 30_000;
@@ -48,7 +49,6 @@ export interface OutboxWorkerOptions {
 
 /** While the foreground is busy the worker still sends a batch at least this often. */
 export const MAX_YIELD_MS = 1_000;
-const YIELD_POLL_MS = 50;
 
 export interface OutboxRunSummary {
   sent: number;
@@ -309,16 +309,14 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     timer = setTimeout(loop, delayMs);
   }
 
-  let yieldPolls = 0;
+  // Give way while referrals are arriving, but never for longer than MAX_YIELD_MS.
+  const giveWay = createGiveWay(() => options.busy?.() ?? false, MAX_YIELD_MS);
   function loop(): void {
     timer = null;
-    // Give way while referrals are arriving, but never for longer than MAX_YIELD_MS.
-    if (options.busy?.() && yieldPolls < MAX_YIELD_MS / YIELD_POLL_MS) {
-      yieldPolls++;
-      timer = setTimeout(loop, YIELD_POLL_MS);
+    if (giveWay.mustWait()) {
+      timer = setTimeout(loop, GIVE_WAY_POLL_MS);
       return;
     }
-    yieldPolls = 0;
     gathering = false;
     notified = false;
     const run = chain.then(() => sendDue(clock.now()));

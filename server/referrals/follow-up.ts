@@ -9,6 +9,7 @@ import { writeNameParts } from './name-index.ts';
 import { answersShowRisk, type ReferralAnswers } from './questions.ts';
 import { decryptAnswers, decryptTriage, type PortalTransaction } from './store.ts';
 import type { OnReferralStored, StoredReferral } from './service.ts';
+import { createGiveWay, GIVE_WAY_POLL_MS } from '../http/turns.ts';
 
 /**
  * A referral's follow-up: everything that is written after the referral row itself and can wait a moment
@@ -205,19 +206,15 @@ export function createFollowUpProcessor(
     timer.unref?.();
   };
 
-  // Polls of 50 ms while submissions arrive; after this many, one batch runs anyway.
-  const maxPolls = Math.ceil(FOLLOW_UP_MAX_WAIT_MS / 50);
-  let polls = 0;
+  // Give way to a flood of submissions, but never for longer than the limit.
+  const giveWay = createGiveWay(deps.busy, FOLLOW_UP_MAX_WAIT_MS);
 
   function tick(): void {
     timer = null;
-    // Give way to a flood of submissions, but never for longer than the limit.
-    if (deps.busy() && polls < maxPolls) {
-      polls++;
-      schedule(50);
+    if (giveWay.mustWait()) {
+      schedule(GIVE_WAY_POLL_MS);
       return;
     }
-    polls = 0;
     const run = chain.then(() => batch());
     chain = run.catch(() => undefined);
     void run.then(
