@@ -16,6 +16,7 @@ import { staffUsers } from '../../../db/schema/staff.ts';
 import { insertSampleReferral } from '../../../server/backoffice/sample-referrals.ts';
 import { openReferralsOf } from '../../../server/casework/handover.ts';
 import { disableStaff } from '../../../server/staff/accounts.ts';
+import { appointmentReminderEmails, insertAppointment } from './appointments.ts';
 import { enrolStaff, seedTestOffices, signedIn, type StaffClient, type TestStaffMember } from './staff-client.ts';
 
 /** The gaps left in issue 9's casework, each closed with a test against the real app and a real SQLite file. */
@@ -222,29 +223,14 @@ describe('casework gaps (issue 9)', () => {
       expect(mailOf('assignee_window_open', r.reference)).toHaveLength(0);
     });
 
-    function appointmentTomorrow(referralId: string) {
-      const id = randomUUID();
-      t.database.db
-        .insert(appointments)
-        .values({
-          id,
-          referralId,
-          bookedBy: kim.id,
-          staffId: kim.id,
-          startsAt: new Date('2026-03-11T14:00:00Z'),
-          mode: 'remote',
-          createdAt: clock.now(),
-        })
-        .run();
-      return id;
-    }
-    const remindersFor = (appointmentId: string) =>
-      t.database.db
-        .select()
-        .from(outboxMessages)
-        .where(eq(outboxMessages.kind, 'appointment_reminder'))
-        .all()
-        .filter((m) => m.dedupeKey?.startsWith(`appointment-reminder:${appointmentId}:`));
+    const appointmentTomorrow = (referralId: string) =>
+      insertAppointment(t.database.db, {
+        referralId,
+        staffId: kim.id,
+        startsAt: new Date('2026-03-11T14:00:00Z'),
+        createdAt: clock.now(),
+      });
+    const remindersFor = (appointmentId: string) => appointmentReminderEmails(t.database.db, appointmentId);
 
     it('emails him the day before an appointment only when email is safe, naming us only if he allows it', async () => {
       const quiet = addReferral({ answers: { email: 'quiet@example.org', sayWhoWeAre: 'no' } });

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import { buildTestApp, type TestApp } from '../../helpers/app.ts';
 import { fixedClock } from '../../../server/clock.ts';
@@ -15,6 +14,7 @@ import { reminderTasksFor } from '../../../server/casework/reminder-tasks.ts';
 import { contactLog } from '../../../server/casework/contact-log.ts';
 import { decisionData } from '../../../server/casework/decisions.ts';
 import { referrals } from '../../../db/schema/referrals.ts';
+import { appointmentReminderEmails, insertAppointment } from './appointments.ts';
 import { enrolStaff, seedTestOffices, signedIn, type StaffClient, type TestStaffMember } from './staff-client.ts';
 
 /**
@@ -117,29 +117,9 @@ describe('reminders', () => {
   });
 
   describe('appointment reminders by hand', () => {
-    function book(referralId: string, startsAt: string, staffId = kim.id) {
-      const id = randomUUID();
-      t.database.db
-        .insert(appointments)
-        .values({
-          id,
-          referralId,
-          bookedBy: staffId,
-          staffId,
-          startsAt: at(startsAt),
-          mode: 'remote',
-          createdAt: clock.now(),
-        })
-        .run();
-      return id;
-    }
-    const emailedReminders = (appointmentId: string) =>
-      t.database.db
-        .select()
-        .from(outboxMessages)
-        .where(eq(outboxMessages.kind, 'appointment_reminder'))
-        .all()
-        .filter((m) => m.dedupeKey?.startsWith(`appointment-reminder:${appointmentId}:`));
+    const book = (referralId: string, startsAt: string, staffId = kim.id) =>
+      insertAppointment(t.database.db, { referralId, staffId, startsAt: at(startsAt), createdAt: clock.now() });
+    const emailedReminders = (appointmentId: string) => appointmentReminderEmails(t.database.db, appointmentId);
     const remindersSection = async () => {
       const body = (await worker.get('/staff/my-work')).body;
       const from = body.indexOf('id="reminders-heading"');
