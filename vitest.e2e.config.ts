@@ -13,6 +13,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // As in vitest.config.ts: files share each worker's modules (each still starts its own browser and server).
+    isolate: false,
     // Two cores: two browsers at a time.
     maxWorkers: 2,
   },

@@ -1,7 +1,7 @@
 // @ts-check
 /**
  * Runs npm scripts side by side, one per core, and fails if any of them fails. `npm test` uses it for the checks
- * that each keep one core busy (astro check and tsc, ESLint, Prettier), so on two cores they take the time of the
+ * that each keep one core busy (astro check, ESLint, Prettier), so on two cores they take the time of the
  * longest rather than of all of them. Each script's output is printed in one block when it ends, so logs do not
  * interleave, with its exit status and time.
  *

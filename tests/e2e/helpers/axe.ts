@@ -23,5 +23,7 @@ export function axeFor(page: Page): AxeBuilder {
   if (frames > 1) {
     throw new Error(`${page.url()} has ${frames - 1} iframe(s): use new AxeBuilder({ page }) so axe checks them too`);
   }
-  return new AxeBuilder({ page, axeSource }).setLegacyMode();
+  // resultTypes: every violating element in full; for passing rules only one example element each (the rule
+  // ids are all still listed in `passes`), which spares serialising every element of the page that passed.
+  return new AxeBuilder({ page, axeSource }).setLegacyMode().options({ resultTypes: ['violations'] });
 }

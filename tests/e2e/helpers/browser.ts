@@ -148,8 +148,8 @@ export async function startServer(
 
 /**
  * Saves a full-page screenshot for people to look at (test-results/screenshots/). Screenshots are pictures, not
- * checks, and each costs about as much as loading the page: E2E_SCREENSHOTS=0 skips them (CI takes them on one
- * Node only, .ci/run).
+ * checks, and each costs about as much as loading the page: E2E_SCREENSHOTS=0 skips them (CI does: nobody looks at
+ * them there, .ci/run).
  */
 export async function saveScreenshot(page: Page, path: string): Promise<void> {
   if (process.env.E2E_SCREENSHOTS === '0') return;
