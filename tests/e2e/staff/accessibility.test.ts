@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
-import { axeFor } from '../helpers/axe.ts';
+import { axeFor, withAxe } from '../helpers/axe.ts';
 import { launchBrowser } from '../helpers/browser.ts';
 import { outboxMessages } from '../../../db/schema/outbox.ts';
 import { addStaff } from '../../../server/staff/accounts.ts';
@@ -74,7 +74,7 @@ describe('back-office accessibility', () => {
   }
 
   it('sign-in and enrolment screens, with their errors', { timeout: 180_000 }, async () => {
-    const context = await browser.newContext();
+    const context = await withAxe(await browser.newContext());
     const page = await context.newPage();
     await visit(page, '/staff/sign-in');
     await expectNoViolations(page, 'sign in');
@@ -105,7 +105,7 @@ describe('back-office accessibility', () => {
   });
 
   it('caseworker screens', { timeout: 180_000 }, async () => {
-    const context = await browser.newContext();
+    const context = await withAxe(await browser.newContext());
     const page = await context.newPage();
     await signInInBrowser(page, server, members.caseworker!);
     // Signing in lands on My work.
@@ -127,7 +127,7 @@ describe('back-office accessibility', () => {
   });
 
   it('manager screens', { timeout: 180_000 }, async () => {
-    const context = await browser.newContext();
+    const context = await withAxe(await browser.newContext());
     const page = await context.newPage();
     await signInInBrowser(page, server, members.manager!);
     await visit(page, `/staff/referrals/${referralId}`);
@@ -142,7 +142,7 @@ describe('back-office accessibility', () => {
   });
 
   it('admin screens', { timeout: 180_000 }, async () => {
-    const context = await browser.newContext();
+    const context = await withAxe(await browser.newContext());
     const page = await context.newPage();
     await signInInBrowser(page, server, members.admin!);
     await visit(page, '/staff/admin/staff');

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { axeFor } from '../helpers/axe.ts';
+import { axeFor, withAxe } from '../helpers/axe.ts';
 import { projectRoot } from '../../../server/site-files.ts';
 import { staffRoutes } from '../../../server/backoffice/route-table.ts';
 import type { StaffRoute } from '../../../server/backoffice/http.ts';
@@ -169,7 +169,7 @@ describe('every staff screen at 320 px, for every role', () => {
   }
 
   it('the sign-in screen', async () => {
-    const context = await browser.newContext({ viewport: { width: WIDTH, height: 640 } });
+    const context = await withAxe(await browser.newContext({ viewport: { width: WIDTH, height: 640 } }));
     const page = await context.newPage();
     await page.goto(`${server.baseUrl}/staff/sign-in`);
     await check(page, 'sign in');
@@ -182,7 +182,7 @@ describe('every staff screen at 320 px, for every role', () => {
     async (role) => {
       const routes = screensFor(role);
       expect(routes.length).toBeGreaterThan(2);
-      const context = await browser.newContext({ viewport: { width: WIDTH, height: 640 } });
+      const context = await withAxe(await browser.newContext({ viewport: { width: WIDTH, height: 640 } }));
       const page = await context.newPage();
       await signInInBrowser(page, server, members[role]!);
       for (const route of routes) {
@@ -201,7 +201,7 @@ describe('every staff screen at 320 px, for every role', () => {
   );
 
   it('a caseworker lands on My work, with a reminder to send by hand, at 320 px', async () => {
-    const context = await browser.newContext({ viewport: { width: WIDTH, height: 640 } });
+    const context = await withAxe(await browser.newContext({ viewport: { width: WIDTH, height: 640 } }));
     const page = await context.newPage();
     await signInInBrowser(page, server, members.caseworker!);
     expect(new URL(page.url()).pathname).toBe('/staff/my-work');
@@ -218,7 +218,7 @@ describe('every staff screen at 320 px, for every role', () => {
   });
 
   it('the record shows his name and the safe-contact panel first, above his answers', async () => {
-    const context = await browser.newContext({ viewport: { width: WIDTH, height: 640 } });
+    const context = await withAxe(await browser.newContext({ viewport: { width: WIDTH, height: 640 } }));
     const page = await context.newPage();
     await signInInBrowser(page, server, members.caseworker!);
     await page.goto(`${server.baseUrl}/staff/referrals/${referralId}`);
