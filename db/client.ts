@@ -14,7 +14,9 @@ export interface OpenedDatabase {
 /**
  * Opens the one connection this process uses.
  * synchronous = FULL: with WAL, NORMAL can lose the last commits on power loss, and a referral
- * answered "saved" must survive that. The cost is one fsync per commit, which this traffic can afford.
+ * answered "saved" must survive that. The cost is one fsync per commit, which this traffic can afford. Referral
+ * submissions, the one write that comes in floods, commit without it and wait for the same fsync off the event
+ * loop (db/durability.ts).
  */
 export function openDatabase(path: string): OpenedDatabase {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });

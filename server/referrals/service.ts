@@ -2,6 +2,7 @@ import { createTurnQueue } from '../http/turns.ts';
 import { randomUUID } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import type { PortalDb } from '../../db/client.ts';
+import { deferredDurability, type DeferredDurability, type SyncFile } from '../../db/durability.ts';
 import { statement } from '../../db/statements.ts';
 import type { DbWriter } from '../../db/writer.ts';
 import { outboxMessages } from '../../db/schema/outbox.ts';
@@ -71,6 +72,8 @@ export interface ReferralServiceDeps {
   onReferralStored?: OnReferralStored;
   /** Submissions faster than this after the form was shown are turned away as bots. */
   minimumFillMs?: number;
+  /** How a commit's write-ahead log is flushed to disk (db/durability.ts; tests hold or fail it). */
+  syncFile?: SyncFile;
 }
 
 /** What arrives from the form or the JSON API, before any checks. */
@@ -396,11 +399,14 @@ type Settled = { ok: true; value: SubmissionOutcome } | { ok: false; error: unkn
  * rolls back its savepoint alone; a failed commit fails every referral in the group (nothing of it is stored).
  * `turn` decides when the group is written: after the turns already waiting, so their writes join it. Each write
  * is told whether it is `alone`: the only one in its group with nothing else waiting (`othersWaiting`).
+ * The commit's flush to disk runs off the event loop (`durability`, db/durability.ts): the next group is written
+ * while it runs, and this group's callers are answered when it ends; a failed flush fails the group.
  */
 export function createGroupCommit(
   db: PortalDb,
   turn: () => Promise<void>,
   othersWaiting: () => boolean = () => false,
+  durability: DeferredDurability = deferredDurability(db),
 ): (write: (alone: boolean) => SubmissionOutcome) => Promise<SubmissionOutcome> {
   let pending: {
     write: (alone: boolean) => SubmissionOutcome;
@@ -412,30 +418,37 @@ export function createGroupCommit(
     pending = [];
     const alone = group.length === 1 && !othersWaiting();
     const settled: Settled[] = [];
+    const failAll = (error: unknown) => {
+      for (const item of group) item.reject(new ReferralStorageError(error));
+    };
     try {
-      db.transaction(
-        () => {
-          for (const item of group) {
-            try {
-              settled.push({ ok: true, value: item.write(alone) });
-            } catch (error) {
-              settled.push({ ok: false, error });
-              // A failure that ended the whole transaction (SQLite rolls back on some errors) fails the group.
-              if (!db.$client.inTransaction) throw error;
+      durability.commitWithoutSync(() =>
+        db.transaction(
+          () => {
+            for (const item of group) {
+              try {
+                settled.push({ ok: true, value: item.write(alone) });
+              } catch (error) {
+                settled.push({ ok: false, error });
+                // A failure that ended the whole transaction (SQLite rolls back on some errors) fails the group.
+                if (!db.$client.inTransaction) throw error;
+              }
             }
-          }
-        },
-        { behavior: 'immediate' },
+          },
+          { behavior: 'immediate' },
+        ),
       );
     } catch (error) {
-      for (const item of group) item.reject(new ReferralStorageError(error));
+      failAll(error);
       return;
     }
-    group.forEach((item, index) => {
-      const result = settled[index]!;
-      if (result.ok) item.resolve(result.value);
-      else item.reject(new ReferralStorageError(result.error));
-    });
+    durability.flushed().then(() => {
+      group.forEach((item, index) => {
+        const result = settled[index]!;
+        if (result.ok) item.resolve(result.value);
+        else item.reject(new ReferralStorageError(result.error));
+      });
+    }, failAll);
   };
   return (write) =>
     new Promise<SubmissionOutcome>((resolve, reject) => {
@@ -454,7 +467,8 @@ export function createReferralService(deps: ReferralServiceDeps & { now?: () => 
   let inFlight = 0;
   let lastAnsweredAt = -Infinity;
   const busy = () => inFlight > 0 || performance.now() - lastAnsweredAt < BUSY_AFTER_MS;
-  const commit = createGroupCommit(deps.db, turn, () => inFlight > 1);
+  const durability = deferredDurability(deps.db, deps.syncFile);
+  const commit = createGroupCommit(deps.db, turn, () => inFlight > 1, durability);
   const followUps = createFollowUpProcessor({
     db: deps.db,
     keyring: deps.keyring,
@@ -473,7 +487,12 @@ export function createReferralService(deps: ReferralServiceDeps & { now?: () => 
       try {
         await turn();
         const prepared = prepareSubmission(deps, submission, now);
-        if (prepared.kind === 'answered') return prepared.outcome;
+        if (prepared.kind === 'answered') {
+          // A receipt for a referral already made is given only once that referral is on disk (it may have been
+          // committed a moment ago, its flush still under way).
+          if (prepared.outcome.kind === 'duplicate') await durability.flushed();
+          return prepared.outcome;
+        }
         let deferred = false;
         const outcome = await commit((alone) => {
           deferred = !alone;
