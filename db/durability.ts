@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { connectionOf } from './statements.ts';
 
 /**
@@ -23,10 +23,12 @@ export interface DeferredDurability {
   commitWithoutSync<T>(commit: () => T): T;
   /** Resolves once everything committed before the call is on disk; rejects if the flush failed. */
   flushed(): Promise<void>;
+  /** Closes the log file it keeps open (when the database is closed). */
+  close(): Promise<void>;
 }
 
 /** Makes every byte of `path` written so far durable (fdatasync, on the thread pool). */
-export type SyncFile = (path: string) => Promise<void>;
+export type SyncFile = ((path: string) => Promise<void>) & { close?: () => Promise<void> };
 
 export const datasyncFile: SyncFile = async (path) => {
   const handle = await open(path, 'r');
@@ -38,10 +40,35 @@ export const datasyncFile: SyncFile = async (path) => {
 };
 
 /**
+ * `datasyncFile` with the file kept open between flushes (opening and closing it cost as much as the flush). The
+ * log file lives as long as the connection: SQLite removes it only when the last connection closes, and reuses
+ * it (same file) after checkpoints. After a failed flush the file is opened afresh.
+ */
+export function datasyncKeepingOpen(): SyncFile {
+  let handle: Promise<FileHandle> | undefined;
+  const drop = async () => {
+    const dropped = handle;
+    handle = undefined;
+    await (await dropped?.catch(() => undefined))?.close().catch(() => undefined);
+  };
+  const sync: SyncFile = async (path) => {
+    handle ??= open(path, 'r');
+    try {
+      await (await handle).datasync();
+    } catch (error) {
+      await drop();
+      throw error;
+    }
+  };
+  sync.close = drop;
+  return sync;
+}
+
+/**
  * Deferred durability for `db`'s connection. A database with no write-ahead log file (in memory) needs no flush:
  * `flushed()` resolves at once.
  */
-export function deferredDurability(db: object, syncFile: SyncFile = datasyncFile): DeferredDurability {
+export function deferredDurability(db: object, syncFile: SyncFile = datasyncKeepingOpen()): DeferredDurability {
   const connection = connectionOf(db);
   const onDisk = !connection.memory && connection.name !== '';
   const walPath = `${connection.name}-wal`;
@@ -79,6 +106,11 @@ export function deferredDurability(db: object, syncFile: SyncFile = datasyncFile
           return start();
         });
       return queued;
+    },
+    async close() {
+      await running?.catch(() => undefined);
+      await queued?.catch(() => undefined);
+      await syncFile.close?.();
     },
   };
 }

@@ -56,6 +56,7 @@ export async function referralRoutes(app: FastifyInstance, opts: ReferralRoutesO
   });
   app.addHook('onClose', async () => {
     await services.referrals.followUps.stop();
+    await services.referrals.close();
   });
 
   // One limiter for both submit paths, checked after the body is parsed so the form can come back with his

@@ -388,6 +388,8 @@ export interface ReferralService {
   busy(): boolean;
   /** The follow-ups of referrals stored during a burst (server/referrals/follow-up.ts). */
   followUps: FollowUpProcessor;
+  /** Lets go of what it holds open (the database's log file, for flushes); after the last submission. */
+  close(): Promise<void>;
 }
 
 type Settled = { ok: true; value: SubmissionOutcome } | { ok: false; error: unknown };
@@ -507,5 +509,6 @@ export function createReferralService(deps: ReferralServiceDeps & { now?: () => 
     },
     busy,
     followUps,
+    close: () => durability.close(),
   };
 }

@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { pooledRandomBytes } from './random.ts';
 
 /**
  * Field-level encryption for special category and criminal-offence data at rest.
@@ -145,7 +146,7 @@ export function encryptField(keyring: Keyring, plaintext: string, aad: string): 
   const keyId = keyring.currentKeyId;
   const key = keyring.keys.get(keyId);
   if (!key) throw new DataKeyConfigError(`The current key id "${keyId}" is missing from the keyring.`);
-  const iv = randomBytes(IV_BYTES);
+  const iv = pooledRandomBytes(IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
   cipher.setAAD(buildAad(keyId, aad));
   const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);

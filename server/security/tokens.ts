@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { pooledRandomBytes } from './random.ts';
 
 /** No 0/O, 1/I/L: these get confused when a reference or code is read aloud over the phone or copied by hand. */
 export const UNAMBIGUOUS_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
@@ -42,7 +43,7 @@ const REFERENCE_BODY_PATTERN = new RegExp(`^[${UNAMBIGUOUS_ALPHABET}]{8}$`);
  * A referral reference such as `SL-7KQ4-M9TX` (31^8, about 40 bits). It identifies, it does not authenticate: never
  * treat knowing a reference as proof of anything. Callers must still check it is unused before saving.
  */
-export function newReferralReference(random: RandomBytesSource = randomBytes): string {
+export function newReferralReference(random: RandomBytesSource = pooledRandomBytes): string {
   const body = randomCharacters(8, UNAMBIGUOUS_ALPHABET, random);
   return `${REFERENCE_PREFIX}-${body.slice(0, 4)}-${body.slice(4)}`;
 }

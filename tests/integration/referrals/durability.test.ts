@@ -1,10 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../db/client.ts';
-import { datasyncFile, deferredDurability, type SyncFile } from '../../../db/durability.ts';
+import { datasyncFile, datasyncKeepingOpen, deferredDurability, type SyncFile } from '../../../db/durability.ts';
 import { createFormTokens } from '../../../server/referrals/form-token.ts';
 import { createReferralService, ReferralStorageError } from '../../../server/referrals/service.ts';
 import { buildTestApp, type TestApp } from '../../helpers/app.ts';
@@ -104,6 +104,44 @@ describe('deferred durability (db/durability.ts)', () => {
     const { calls, syncFile } = heldSyncs();
     await expect(deferredDurability(memory.db, syncFile).flushed()).resolves.toBeUndefined();
     expect(calls).toHaveLength(0);
+  });
+});
+
+/** How many of this process's open files are `path` (Linux: /proc/self/fd). */
+function openCopies(path: string): number {
+  return readdirSync('/proc/self/fd').filter((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`) === path;
+    } catch {
+      return false;
+    }
+  }).length;
+}
+
+describe.runIf(process.platform === 'linux')('the log file kept open between flushes', () => {
+  it('opens it once for many flushes, lets go of it on close, and opens it afresh after a failed flush', async () => {
+    const { sqlite, db } = tempDatabase();
+    sqlite.exec('CREATE TABLE t (x)');
+    const wal = `${sqlite.name}-wal`;
+    const sync = datasyncKeepingOpen();
+    const durability = deferredDurability(db, sync);
+    sqlite.prepare('INSERT INTO t VALUES (?)').run('first');
+    const sqlitesOwn = openCopies(wal); // SQLite keeps the log open too
+    for (const value of ['a', 'b', 'c']) {
+      durability.commitWithoutSync(() => sqlite.prepare('INSERT INTO t VALUES (?)').run(value));
+      await durability.flushed();
+    }
+    expect(openCopies(wal)).toBe(sqlitesOwn + 1);
+    await durability.close();
+    expect(openCopies(wal)).toBe(sqlitesOwn);
+
+    // A file that cannot be flushed (here: gone) fails that flush and is not kept.
+    const missing = join(tmpdir(), `no-such-log-${process.pid}`);
+    await expect(sync(missing)).rejects.toThrow(/ENOENT/);
+    await sync(wal);
+    expect(openCopies(wal)).toBe(sqlitesOwn + 1);
+    await sync.close!();
+    expect(openCopies(wal)).toBe(sqlitesOwn);
   });
 });
 
