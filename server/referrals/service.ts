@@ -2,7 +2,7 @@ import { createTurnQueue } from '../http/turns.ts';
 import { randomUUID } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import type { PortalDb } from '../../db/client.ts';
-import { deferredDurability, type DeferredDurability, type SyncFile } from '../../db/durability.ts';
+import { datasyncFile, deferredDurability, type DeferredDurability, type SyncFile } from '../../db/durability.ts';
 import { statement } from '../../db/statements.ts';
 import type { DbWriter } from '../../db/writer.ts';
 import { outboxMessages } from '../../db/schema/outbox.ts';
@@ -408,7 +408,8 @@ export function createGroupCommit(
   db: PortalDb,
   turn: () => Promise<void>,
   othersWaiting: () => boolean = () => false,
-  durability: DeferredDurability = deferredDurability(db),
+  // The service passes its own (closed with it); this default opens the log file for each flush, holding nothing.
+  durability: DeferredDurability = deferredDurability(db, datasyncFile),
 ): (write: (alone: boolean) => SubmissionOutcome) => Promise<SubmissionOutcome> {
   let pending: {
     write: (alone: boolean) => SubmissionOutcome;
