@@ -42,16 +42,20 @@ export const datasyncFile: SyncFile = async (path) => {
 /**
  * `datasyncFile` with the file kept open between flushes (opening and closing it cost as much as the flush). The
  * log file lives as long as the connection: SQLite removes it only when the last connection closes, and reuses
- * it (same file) after checkpoints. After a failed flush the file is opened afresh.
+ * it (same file) after checkpoints. After a failed flush, or when asked for another file, the file is opened
+ * afresh.
  */
 export function datasyncKeepingOpen(): SyncFile {
   let handle: Promise<FileHandle> | undefined;
+  let openPath: string | undefined;
   const drop = async () => {
     const dropped = handle;
     handle = undefined;
     await (await dropped?.catch(() => undefined))?.close().catch(() => undefined);
   };
   const sync: SyncFile = async (path) => {
+    if (handle && openPath !== path) await drop();
+    openPath = path;
     handle ??= open(path, 'r');
     try {
       await (await handle).datasync();

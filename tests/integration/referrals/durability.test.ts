@@ -95,8 +95,10 @@ describe('deferred durability (db/durability.ts)', () => {
   it('really syncs the log file of a real database, and needs no flush in memory', async () => {
     const { sqlite, db } = tempDatabase();
     sqlite.exec('CREATE TABLE t (x)');
-    deferredDurability(db).commitWithoutSync(() => sqlite.exec("INSERT INTO t VALUES ('a')"));
-    await expect(deferredDurability(db).flushed()).resolves.toBeUndefined();
+    const durability = deferredDurability(db);
+    cleanups.push(() => durability.close());
+    durability.commitWithoutSync(() => sqlite.exec("INSERT INTO t VALUES ('a')"));
+    await expect(durability.flushed()).resolves.toBeUndefined();
     await expect(datasyncFile(join(tmpdir(), 'no-such-file-here'))).rejects.toThrow(/ENOENT/);
 
     const memory = openDatabase(':memory:');
@@ -145,6 +147,22 @@ describe.runIf(process.platform === 'linux')('the log file kept open between flu
   });
 });
 
+describe.runIf(process.platform === 'linux')('the kept-open flush asked for another file', () => {
+  it('lets go of the first file and opens the one asked for', async () => {
+    const { sqlite } = tempDatabase();
+    sqlite.exec('CREATE TABLE t (x)');
+    const wal = `${sqlite.name}-wal`;
+    const before = { wal: openCopies(wal), db: openCopies(sqlite.name) };
+    const sync = datasyncKeepingOpen();
+    await sync(wal);
+    await sync(sqlite.name);
+    expect(openCopies(wal)).toBe(before.wal);
+    expect(openCopies(sqlite.name)).toBe(before.db + 1);
+    await sync.close!();
+    expect(openCopies(sqlite.name)).toBe(before.db);
+  });
+});
+
 describe('referrals are answered only once their commit is on disk', () => {
   let t: TestApp;
 
@@ -162,8 +180,14 @@ describe('referrals are answered only once their commit is on disk', () => {
     const shownAt = new Date(t.app.services.clock.now().getTime() - 60_000);
     const send = (formToken: string) =>
       referrals.submit({ answers: validAnswers(), formToken, honeypot: '' }, t.app.services.clock.now());
-    const storedRows = () =>
-      new Database(t.config.databasePath, { readonly: true }).prepare('SELECT COUNT(*) FROM referrals').pluck().get();
+    const storedRows = () => {
+      const reader = new Database(t.config.databasePath, { readonly: true });
+      try {
+        return reader.prepare('SELECT COUNT(*) FROM referrals').pluck().get();
+      } finally {
+        reader.close();
+      }
+    };
     return { calls, send, token: () => referrals.issueFormToken(shownAt), storedRows };
   }
 
