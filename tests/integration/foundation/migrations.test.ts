@@ -81,6 +81,7 @@ describe('database migrations', () => {
     expect(sqlite.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(sqlite.pragma('synchronous', { simple: true })).toBe(2); // FULL
+    expect(sqlite.pragma('temp_store', { simple: true })).toBe(2); // MEMORY: no temporary files
     expect((await migrateDatabase(sqlite)).applied).toBe(0);
     sqlite.close();
   });
