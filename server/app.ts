@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { AppConfig } from './config.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { OpenedDatabase } from '../db/client.ts';
+import { startCheckpointer } from '../db/checkpoints.ts';
 import { createServices, type Services } from './services.ts';
 import { loggerOptions } from './logging.ts';
 import { securityPlugin } from './plugins/security.ts';
@@ -33,6 +34,11 @@ export interface AppDeps {
   alerts?: Pick<AlertsPluginOptions, 'mailer' | 'startMailWorker' | 'startAlertScheduler' | 'officesConfigPath'>;
   /** Whether the daily retention and backup jobs start (server/retention/plugin.ts). */
   lifecycle?: Pick<LifecyclePluginOptions, 'start'>;
+  /**
+   * Whether SQLite's checkpoints run on a worker thread (db/checkpoints.ts) instead of in whichever request commits;
+   * on by default, off by default in tests (a thread per test app), like the daily jobs.
+   */
+  checkpointWorker?: boolean;
 }
 
 declare module 'fastify' {
@@ -74,7 +80,14 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<Fastif
   const services = createServices({ config, db: deps.database.db, clock });
   app.decorate('services', services);
   app.decorate('portalConfig', config);
+  const checkpoints =
+    (deps.checkpointWorker ?? config.nodeEnv !== 'test')
+      ? startCheckpointer(deps.database.sqlite, {
+          onError: (error) => app.log.error({ reason: error.message }, 'database checkpoint failed'),
+        })
+      : undefined;
   app.addHook('onClose', async () => {
+    await checkpoints?.close();
     if (deps.database.sqlite.open) deps.database.sqlite.close();
   });
 
