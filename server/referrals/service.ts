@@ -250,34 +250,42 @@ function prepareSubmission(deps: ReferralServiceDeps, submission: ReferralSubmis
     return answered({ kind: 'not_accepted', reason: token.reason === 'missing' ? 'missing_token' : 'bad_token' });
 
   // A repeat of a form already stored answers with that referral whatever it now contains, so a refresh
-  // or Back-and-send never creates a second referral (and never shows errors for a referral already made).
-  let existing: ReferralReceipt | undefined;
-  try {
-    existing = idempotencyKeyUsed(deps.db, token.idempotencyKey)
-      ? deps.db.transaction((tx) => {
-          const row = tx.select().from(referrals).where(eq(referrals.idempotencyKey, token.idempotencyKey)).get();
-          return row ? receiptFromRow(tx, deps.keyring, row) : undefined;
-        })
-      : undefined;
-  } catch (error) {
-    throw new ReferralStorageError(error);
-  }
-  if (existing) return answered({ kind: 'duplicate', receipt: existing });
+  // or Back-and-send never creates a second referral (and never shows errors for a referral already made). Looked
+  // up here before any other answer; a form that will be written is looked up inside its write instead (once, not
+  // twice, on the path every referral takes).
+  const answeredUnlessStored = (outcome: SubmissionOutcome): PreparedSubmission => {
+    let existing: ReferralReceipt | undefined;
+    try {
+      existing = idempotencyKeyUsed(deps.db, token.idempotencyKey)
+        ? deps.db.transaction((tx) => {
+            const row = tx.select().from(referrals).where(eq(referrals.idempotencyKey, token.idempotencyKey)).get();
+            return row ? receiptFromRow(tx, deps.keyring, row) : undefined;
+          })
+        : undefined;
+    } catch (error) {
+      throw new ReferralStorageError(error);
+    }
+    return answered(existing ? { kind: 'duplicate', receipt: existing } : outcome);
+  };
 
-  if (isObject(submission.answers) && submission.answers.over18 === 'no') return answered({ kind: 'under_18' });
+  if (isObject(submission.answers) && submission.answers.over18 === 'no')
+    return answeredUnlessStored({ kind: 'under_18' });
   if (!isObject(submission.answers)) {
-    return answered({ kind: 'invalid', errors: [{ path: '', message: 'Send the answers as one JSON object' }] });
+    return answeredUnlessStored({
+      kind: 'invalid',
+      errors: [{ path: '', message: 'Send the answers as one JSON object' }],
+    });
   }
 
   // Validation first: a person who presses Send early with answers missing needs to see what is missing, not
   // a neutral "check and send again". Only a complete form can be turned away as too fast or too old.
   const validation = validateReferralAnswers(submission.answers, { today: londonDate(now) });
-  if (!validation.ok) return answered({ kind: 'invalid', errors: validation.errors });
+  if (!validation.ok) return answeredUnlessStored({ kind: 'invalid', errors: validation.errors });
 
   if (now.getTime() - token.issuedAt.getTime() < (deps.minimumFillMs ?? MINIMUM_FILL_MS)) {
-    return answered({ kind: 'not_accepted', reason: 'too_fast' });
+    return answeredUnlessStored({ kind: 'not_accepted', reason: 'too_fast' });
   }
-  if (!token.ok) return answered({ kind: 'not_accepted', reason: 'expired_token' });
+  if (!token.ok) return answeredUnlessStored({ kind: 'not_accepted', reason: 'expired_token' });
   const answers = validation.answers;
 
   // From here on any failure (a calendar that cannot be read, the database) means "not saved": he is told so and
@@ -294,7 +302,7 @@ function prepareSubmission(deps: ReferralServiceDeps, submission: ReferralSubmis
     const write = (alone: boolean) =>
       deps.db.transaction(
         (tx): SubmissionOutcome => {
-          // Checked again inside the write transaction: two identical posts racing each other still make one.
+          // A form already stored (sent again, or two identical posts racing each other) makes no second referral.
           const raced = idempotencyKeyUsed(tx, token.idempotencyKey)
             ? tx.select().from(referrals).where(eq(referrals.idempotencyKey, token.idempotencyKey)).get()
             : undefined;

@@ -225,6 +225,26 @@ describe('repeated and refused submissions', () => {
     expect(h.database.db.select().from(outboxMessages).all()).toHaveLength(1);
   });
 
+  it('answers a repeated form with its receipt whichever way it would otherwise be answered', async () => {
+    h = await serviceHarness();
+    const token = h.formTokens.issue(shownAt);
+    const first = submit(h.deps, {}, token);
+    if (first.kind !== 'created') throw new Error(`expected created, got ${first.kind}`);
+    const later = new Date(sentAt.getTime() + 60_000);
+    const resend = (answers: Record<string, unknown>, at = later) =>
+      submitReferral(h.deps, { answers, formToken: token, honeypot: '' }, at);
+    // Unchanged and valid: found by the write itself, which then writes nothing.
+    expect(resend(validAnswers())).toEqual({ kind: 'duplicate', receipt: first.receipt });
+    // Now saying under 18, or sent again after the form's token expired (a day later).
+    expect(resend(validAnswers({ over18: 'no' }))).toEqual({ kind: 'duplicate', receipt: first.receipt });
+    expect(resend(validAnswers(), new Date(shownAt.getTime() + 25 * 3_600_000))).toEqual({
+      kind: 'duplicate',
+      receipt: first.receipt,
+    });
+    expect(h.database.db.select().from(referrals).all()).toHaveLength(1);
+    expect(h.database.db.select().from(outboxMessages).all()).toHaveLength(1);
+  });
+
   it('turns away a filled honeypot, a missing or forged token, and a form sent too fast; stores nothing', async () => {
     h = await serviceHarness();
     const token = h.formTokens.issue(shownAt);
