@@ -53,8 +53,16 @@ function isoDateToUtcMidnight(date: IsoDate): number {
   return ms;
 }
 
+// And back (every deadline and slot search steps through the same few hundred days, each step a date string).
+const isoDateByUtcMidnight = new Map<number, IsoDate>();
 function utcMidnightToIsoDate(ms: number): IsoDate {
-  return new Date(ms).toISOString().slice(0, 10);
+  let date = isoDateByUtcMidnight.get(ms);
+  if (date === undefined) {
+    date = new Date(ms).toISOString().slice(0, 10);
+    if (isoDateByUtcMidnight.size >= 20_000) isoDateByUtcMidnight.clear();
+    isoDateByUtcMidnight.set(ms, date);
+  }
+  return date;
 }
 
 /** Minutes after midnight for `HH:MM`; throws on anything else so a bad config fails loudly. */
