@@ -11,8 +11,13 @@ export interface RunningProcess {
   coldStartMs: number;
   /** Resident memory now, in MiB (from /proc). */
   rssMiB(): number;
+  /** CPU time the process has used so far (every thread, user and system), in milliseconds, from /proc. */
+  cpuMs(): number;
   stop(): Promise<void>;
 }
+
+/** Linux's USER_HZ, the unit of /proc/<pid>/stat's times (100 on every common Linux build). */
+const CLOCK_TICKS_PER_SECOND = 100;
 
 /** A free port on 127.0.0.1, found by asking the OS for one. */
 export async function freePort(): Promise<number> {
@@ -75,6 +80,12 @@ export async function startProcess(
       const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
       const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
       return kb / 1024;
+    },
+    cpuMs() {
+      // Fields 14 and 15 of /proc/<pid>/stat (utime, stime), in clock ticks; the name field may hold spaces.
+      const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
     },
     async stop() {
       if (child.exitCode !== null) return;
