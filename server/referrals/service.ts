@@ -223,24 +223,23 @@ export function submitReferral(
   const prepared = prepareSubmission(deps, submission, now);
   if (prepared.kind === 'answered') return prepared.outcome;
   try {
-    return prepared.write(true);
+    return deps.db.transaction((tx) => prepared.write(tx, true), { behavior: 'immediate' });
   } catch (error) {
     throw new ReferralStorageError(error);
   }
 }
 
 /**
- * What is left to do for one submission: nothing (it is answered), or its write, which runs in a transaction.
+ * One referral's write, run inside a transaction the caller has open (its own, or a savepoint of a group commit).
  * `alone`: nothing else is arriving, so the follow-up is written in the same transaction; otherwise it is
  * marked due and done moments later (server/referrals/follow-up.ts).
  */
-type PreparedSubmission =
-  { kind: 'answered'; outcome: SubmissionOutcome } | { kind: 'write'; write: (alone: boolean) => SubmissionOutcome };
+export type ReferralWrite = (tx: PortalTransaction, alone: boolean) => SubmissionOutcome;
 
-/**
- * Every step before the write (bot checks, idempotency, validation, triage), then the write as a function: its own
- * transaction when called alone, a savepoint when called inside a group commit.
- */
+/** What is left to do for one submission: nothing (it is answered), or its write. */
+type PreparedSubmission = { kind: 'answered'; outcome: SubmissionOutcome } | { kind: 'write'; write: ReferralWrite };
+
+/** Every step before the write (bot checks, idempotency, validation, triage), then the write as a function. */
 function prepareSubmission(deps: ReferralServiceDeps, submission: ReferralSubmission, now: Date): PreparedSubmission {
   const answered = (outcome: SubmissionOutcome): PreparedSubmission => ({ kind: 'answered', outcome });
   if (submission.honeypot !== undefined && submission.honeypot.trim() !== '')
@@ -299,83 +298,77 @@ function prepareSubmission(deps: ReferralServiceDeps, submission: ReferralSubmis
     } = assessReferral(answers, now, deps.calendarFor ?? defaultCalendarFor);
     const showsRisk = answersShowRisk(answers);
 
-    const write = (alone: boolean) =>
-      deps.db.transaction(
-        (tx): SubmissionOutcome => {
-          // A form already stored (sent again, or two identical posts racing each other) makes no second referral.
-          const raced = idempotencyKeyUsed(tx, token.idempotencyKey)
-            ? tx.select().from(referrals).where(eq(referrals.idempotencyKey, token.idempotencyKey)).get()
-            : undefined;
-          if (raced) return { kind: 'duplicate', receipt: receiptFromRow(tx, deps.keyring, raced) };
+    const write: ReferralWrite = (tx, alone) => {
+      // A form already stored (sent again, or two identical posts racing each other) makes no second referral.
+      const raced = idempotencyKeyUsed(tx, token.idempotencyKey)
+        ? tx.select().from(referrals).where(eq(referrals.idempotencyKey, token.idempotencyKey)).get()
+        : undefined;
+      if (raced) return { kind: 'duplicate', receipt: receiptFromRow(tx, deps.keyring, raced) };
 
-          const id = randomUUID();
-          let reference = newReferralReference();
-          for (let attempt = 0; referenceUsed(tx, reference); attempt++) {
-            if (attempt >= 10) throw new Error('Could not find an unused referral reference.');
-            reference = newReferralReference();
-          }
+      const id = randomUUID();
+      let reference = newReferralReference();
+      for (let attempt = 0; referenceUsed(tx, reference); attempt++) {
+        if (attempt >= 10) throw new Error('Could not find an unused referral reference.');
+        reference = newReferralReference();
+      }
 
-          insertReferral(deps.db, {
-            id,
-            reference,
-            status: 'new',
-            priority: triageResult.priority,
-            contactBy: deadline.contactBy,
-            ruleVersion: triageResult.ruleVersion,
-            receivedAt: now,
-            officeId,
-            ...routingColumns(answers),
-            confidentialityVersion: answers.confidentialityAgreedVersion,
-            answersEnc: encryptAnswers(deps.keyring, id, answers),
-            triageEnc: encryptTriage(deps.keyring, id, {
-              result: triageResult,
-              deadline: {
-                contactBy: deadline.contactBy.toISOString(),
-                cappedByTriggerDate: deadline.cappedByTriggerDate,
-                notes: deadline.notes,
-              },
-            }),
-            nameSearchHash: nameSearchHash(deps.keyring, answers.name),
-            idempotencyKey: token.idempotencyKey,
-            followUpDueAt: alone ? null : now,
-          } satisfies typeof referrals.$inferInsert);
+      insertReferral(deps.db, {
+        id,
+        reference,
+        status: 'new',
+        priority: triageResult.priority,
+        contactBy: deadline.contactBy,
+        ruleVersion: triageResult.ruleVersion,
+        receivedAt: now,
+        officeId,
+        ...routingColumns(answers),
+        confidentialityVersion: answers.confidentialityAgreedVersion,
+        answersEnc: encryptAnswers(deps.keyring, id, answers),
+        triageEnc: encryptTriage(deps.keyring, id, {
+          result: triageResult,
+          deadline: {
+            contactBy: deadline.contactBy.toISOString(),
+            cappedByTriggerDate: deadline.cappedByTriggerDate,
+            notes: deadline.notes,
+          },
+        }),
+        nameSearchHash: nameSearchHash(deps.keyring, answers.name),
+        idempotencyKey: token.idempotencyKey,
+        followUpDueAt: alone ? null : now,
+      } satisfies typeof referrals.$inferInsert);
 
-          const stored: StoredReferral = {
-            id,
-            reference,
-            receivedAt: now,
-            officeId,
-            ...routingColumns(answers),
-            priority: triageResult.priority,
-            contactBy: deadline.contactBy,
-            triage: triageResult,
-            deadline,
-            calendar,
-            showsRisk,
-            answers,
-          };
-          // Alone: the follow-up commits with the referral (if it fails, so does the referral: never one without
-          // its alerts). In a burst it is due, on disk with the referral, and done moments later.
-          const acknowledgementQueued = alone
-            ? followUpReferral(tx, deps, stored, now)
-            : acknowledgementWanted(answers);
+      const stored: StoredReferral = {
+        id,
+        reference,
+        receivedAt: now,
+        officeId,
+        ...routingColumns(answers),
+        priority: triageResult.priority,
+        contactBy: deadline.contactBy,
+        triage: triageResult,
+        deadline,
+        calendar,
+        showsRisk,
+        answers,
+      };
+      // Alone: the follow-up commits with the referral (if it fails, so does the referral: never one without
+      // its alerts). In a burst it is due, on disk with the referral, and done moments later.
+      const acknowledgementQueued = alone ? followUpReferral(tx, deps, stored, now) : acknowledgementWanted(answers);
 
-          return {
-            kind: 'created',
-            receipt: {
-              referralId: id,
-              reference,
-              contactBy: deadline.contactBy,
-              priority: triageResult.priority,
-              showsRisk,
-              acknowledgementQueued,
-              safeTimesOutsideOfficeHours: deadline.notes.some((note) => note.id === 'safe_times_outside_office_hours'),
-              emailSafe: !!answers.email && answers.emailSafe === 'yes',
-            },
-          };
+      return {
+        kind: 'created',
+        receipt: {
+          referralId: id,
+          reference,
+          contactBy: deadline.contactBy,
+          priority: triageResult.priority,
+          showsRisk,
+          acknowledgementQueued,
+          safeTimesOutsideOfficeHours: deadline.notes.some((note) => note.id === 'safe_times_outside_office_hours'),
+          emailSafe: !!answers.email && answers.emailSafe === 'yes',
         },
-        { behavior: 'immediate' },
-      );
+      };
+    };
     return { kind: 'write', write };
   } catch (error) {
     throw new ReferralStorageError(error);
@@ -418,9 +411,12 @@ export function createGroupCommit(
   othersWaiting: () => boolean = () => false,
   // The service passes its own (closed with it); this default opens the log file for each flush, holding nothing.
   durability: DeferredDurability = deferredDurability(db, datasyncFile),
-): (write: (alone: boolean) => SubmissionOutcome) => Promise<SubmissionOutcome> {
+): (write: ReferralWrite) => Promise<SubmissionOutcome> {
+  // One savepoint function for the connection (better-sqlite3 runs a transaction function called inside an open
+  // transaction as a savepoint): cheaper than a drizzle transaction object for every referral.
+  const inSavepoint = db.$client.transaction((write: () => SubmissionOutcome) => write());
   let pending: {
-    write: (alone: boolean) => SubmissionOutcome;
+    write: ReferralWrite;
     resolve: (o: SubmissionOutcome) => void;
     reject: (e: unknown) => void;
   }[] = [];
@@ -435,10 +431,10 @@ export function createGroupCommit(
     try {
       durability.commitWithoutSync(() =>
         db.transaction(
-          () => {
+          (tx) => {
             for (const item of group) {
               try {
-                settled.push({ ok: true, value: item.write(alone) });
+                settled.push({ ok: true, value: inSavepoint(() => item.write(tx, alone)) });
               } catch (error) {
                 settled.push({ ok: false, error });
                 // A failure that ended the whole transaction (SQLite rolls back on some errors) fails the group.
@@ -505,9 +501,9 @@ export function createReferralService(deps: ReferralServiceDeps & { now?: () => 
           return prepared.outcome;
         }
         let deferred = false;
-        const outcome = await commit((alone) => {
+        const outcome = await commit((tx, alone) => {
           deferred = !alone;
-          return prepared.write(alone);
+          return prepared.write(tx, alone);
         });
         if (deferred && outcome.kind === 'created') followUps.notify();
         return outcome;
