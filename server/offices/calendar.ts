@@ -6,7 +6,8 @@ import type { CalendarConfig, IsoDate, Nation, OfficeHours } from '../scheduling
 import { closureSchema, officeHoursSchema } from './config.ts';
 import type { SqliteDb } from './db.ts';
 import { OfficeSettingsError } from './errors.ts';
-import { statement } from '../../db/statements.ts';
+import type Database from 'better-sqlite3';
+import { connectionOf, statement } from '../../db/statements.ts';
 
 export interface OfficeSummary {
   id: string;
@@ -119,8 +120,12 @@ export function removeClosure(db: SqliteDb, officeId: string, date: string): boo
  * The working calendar of an office: its nation's bank holidays, its hours and its closures.
  * Synchronous so it can run inside the referral transaction. An unknown office gets the default
  * England and Wales calendar rather than an error: a referral must never be lost to a settings problem.
+ * Read once per connection and kept until the office's settings change (see `calendarCacheFor`).
  */
 export function calendarFor(db: SqliteDb, officeId: string): CalendarConfig {
+  const cache = calendarCacheFor(connectionOf(db));
+  const cached = cache?.get(officeId);
+  if (cached) return cached;
   // Prepared once per connection: this runs for every referral, slot and escalation (db/statements.ts).
   const office = statement(
     db,
@@ -134,13 +139,51 @@ export function calendarFor(db: SqliteDb, officeId: string): CalendarConfig {
     // Hours are checked when saved, so this is a hand-edited row; the admin screen (getOfficeHours) shows the error.
     hours = DEFAULT_OFFICE_HOURS;
   }
-  return {
+  const calendar: CalendarConfig = Object.freeze({
     nation: office.nation,
     hours,
-    closures: statement(db, 'SELECT date FROM office_closures WHERE office_id = ? ORDER BY date')
-      .pluck()
-      .all(officeId) as IsoDate[],
-  };
+    closures: Object.freeze(
+      statement(db, 'SELECT date FROM office_closures WHERE office_id = ? ORDER BY date')
+        .pluck()
+        .all(officeId) as IsoDate[],
+    ) as IsoDate[],
+  });
+  cache?.set(officeId, calendar);
+  return calendar;
+}
+
+const calendarCaches = new WeakMap<Database.Database, Map<string, CalendarConfig>>();
+/** The tables a calendar is read from: any write to them empties the connection's calendars. */
+const CALENDAR_TABLES = ['offices', 'office_hours', 'office_closures'] as const;
+
+/**
+ * The calendars a connection has read, or undefined when they must be read afresh. Temporary triggers on the
+ * connection (they exist for it alone, and in memory) empty its calendars on every insert, update or delete of
+ * an office, its hours or its closures, from any code path. Office settings are written only through this process's
+ * connection (the admin screens, the seed at start-up). Inside a transaction nothing is kept (what it reads may
+ * yet be rolled back), and the triggers are made only outside one (so a rollback cannot take them away).
+ */
+function calendarCacheFor(connection: Database.Database): Map<string, CalendarConfig> | undefined {
+  let cache = calendarCaches.get(connection);
+  if (cache && connection.inTransaction) return undefined;
+  if (cache) return cache;
+  if (connection.inTransaction || connection.readonly) return undefined;
+  cache = new Map();
+  const forget = cache;
+  connection.function('office_calendars_changed', { deterministic: false, varargs: false }, () => {
+    forget.clear();
+    return null;
+  });
+  for (const table of CALENDAR_TABLES) {
+    for (const event of ['INSERT', 'UPDATE', 'DELETE']) {
+      connection.exec(
+        `CREATE TEMP TRIGGER IF NOT EXISTS "${table}_${event.toLowerCase()}_forgets_calendars" AFTER ${event} ON main."${table}"
+         BEGIN SELECT office_calendars_changed(); END`,
+      );
+    }
+  }
+  calendarCaches.set(connection, cache);
+  return cache;
 }
 
 // The same few stored hours texts are read again and again: each is checked and parsed once.

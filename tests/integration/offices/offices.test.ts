@@ -207,6 +207,51 @@ describe('office hours and closures', () => {
   });
 });
 
+describe('office calendars kept between reads', () => {
+  it('reads a calendar once, and again after any write to an office, its hours or its closures', () => {
+    seedOffices(database.db, NOW);
+    const first = calendarFor(database.db, 'leeds');
+    expect(calendarFor(database.db, 'leeds')).toBe(first);
+    expect(Object.isFrozen(first) && Object.isFrozen(first.closures)).toBe(true);
+
+    addClosure(database.db, 'leeds', { date: '2026-12-29' }, NOW);
+    expect(calendarFor(database.db, 'leeds').closures).toContain('2026-12-29');
+    removeClosure(database.db, 'leeds', '2026-12-29');
+    expect(calendarFor(database.db, 'leeds').closures).not.toContain('2026-12-29');
+    setOfficeHours(database.db, 'leeds', weekdays('10:00', '16:00'), NOW);
+    expect(calendarFor(database.db, 'leeds').hours[0]).toEqual({ weekday: 1, opens: '10:00', closes: '16:00' });
+
+    // Writes that bypass this module are seen too (the connection's own triggers empty its calendars).
+    database.sqlite.exec(
+      "INSERT INTO office_closures (office_id, date, reason, created_at) VALUES ('leeds', '2027-01-05', NULL, 0)",
+    );
+    expect(calendarFor(database.db, 'leeds').closures).toContain('2027-01-05');
+    database.db.update(offices).set({ nation: 'scotland' }).where(eq(offices.id, 'leeds')).run();
+    expect(calendarFor(database.db, 'leeds').nation).toBe('scotland');
+    database.sqlite.exec("DELETE FROM office_closures WHERE date = '2027-01-05'");
+    expect(calendarFor(database.db, 'leeds').closures).not.toContain('2027-01-05');
+  });
+
+  it('keeps nothing read inside a transaction, which may yet roll back', () => {
+    seedOffices(database.db, NOW);
+    calendarFor(database.db, 'leeds');
+    expect(() =>
+      database.db.transaction((tx) => {
+        addClosure(tx, 'leeds', { date: '2026-12-30' }, NOW);
+        expect(calendarFor(tx, 'leeds').closures).toContain('2026-12-30');
+        throw new Error('roll back');
+      }),
+    ).toThrow('roll back');
+    expect(calendarFor(database.db, 'leeds').closures).not.toContain('2026-12-30');
+  });
+
+  it('does not keep the default calendar given for an office that does not exist yet', () => {
+    expect(calendarFor(database.db, 'glasgow').nation).toBe('england-and-wales');
+    database.db.insert(offices).values({ id: 'glasgow', name: 'Glasgow', nation: 'scotland', createdAt: NOW }).run();
+    expect(calendarFor(database.db, 'glasgow').nation).toBe('scotland');
+  });
+});
+
 describe('alert recipients', () => {
   beforeEach(() => {
     seedOffices(database.db, NOW);
