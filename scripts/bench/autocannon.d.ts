@@ -38,6 +38,8 @@ declare module 'autocannon' {
   }
   export interface Instance extends PromiseLike<Result> {
     stop(): void;
+    /** Every answer, with its latency in milliseconds. */
+    on(event: 'response', listener: (client: unknown, statusCode: number, bytes: number, ms: number) => void): void;
   }
   function autocannon(options: Options): Instance;
   export default autocannon;

@@ -10,16 +10,25 @@ export interface LoadResult {
   completed: number;
   errors: number;
   timeouts: number;
+  /** How long the load ran, in seconds. */
+  seconds: number;
 }
 
 /**
  * One load, bounded in both count (`amount`) and time (`seconds`), against 127.0.0.1 only.
  */
-export async function load(options: Options & { seconds: number; amount: number }): Promise<LoadResult> {
-  const { seconds, ...rest } = options;
+export async function load(
+  options: Options & {
+    seconds: number;
+    amount: number;
+    /** Receives every answer's latency (ms). */ latencies?: number[];
+  },
+): Promise<LoadResult> {
+  const { seconds, latencies, ...rest } = options;
   if (!/^http:\/\/127\.0\.0\.1:\d+/.test(rest.url))
     throw new Error(`load tests run against 127.0.0.1 only: ${rest.url}`);
   const instance = autocannon({ timeout: 10, ...rest });
+  if (latencies) instance.on('response', (_client, _status, _bytes, ms) => latencies.push(ms));
   const timer = setTimeout(() => instance.stop(), seconds * 1000);
   const result: Result = await instance;
   clearTimeout(timer);
@@ -35,6 +44,37 @@ export async function load(options: Options & { seconds: number; amount: number 
     completed,
     errors: result.errors,
     timeouts: result.timeouts,
+    seconds: result.duration,
+  };
+}
+
+/** The value below which `fraction` of `values` lie (nearest rank); Infinity when there are none. */
+export function percentile(values: readonly number[], fraction: number): number {
+  if (values.length === 0) return Infinity;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1))]!;
+}
+
+/**
+ * Loads run in rounds, as one: throughput over their whole time, status counts summed, and p50/p99 from every
+ * answer's latency (`latencies`, gathered by `load`).
+ */
+export function combined(rounds: readonly LoadResult[], latencies: readonly number[]): LoadResult {
+  const statuses: Record<string, number> = {};
+  for (const round of rounds)
+    for (const [code, count] of Object.entries(round.statuses)) statuses[code] = (statuses[code] ?? 0) + count;
+  const sum = (pick: (round: LoadResult) => number) => rounds.reduce((total, round) => total + pick(round), 0);
+  const completed = sum((round) => round.completed);
+  const seconds = sum((round) => round.seconds);
+  return {
+    rps: completed / Math.max(seconds, 0.001),
+    p50: percentile(latencies, 0.5),
+    p99: percentile(latencies, 0.99),
+    statuses,
+    completed,
+    errors: sum((round) => round.errors),
+    timeouts: sum((round) => round.timeouts),
+    seconds,
   };
 }
 
