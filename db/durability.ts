@@ -13,7 +13,8 @@ import { connectionOf } from './statements.ts';
  * its header when the log is reused), but the server answers other requests while the disk works, and commits
  * that arrive during one flush share the next.
  *
- * Everyone else keeps synchronous = FULL. Until the flush ends, a row committed this way can be read (by staff,
+ * Everyone else keeps synchronous = FULL, except the batches of referral follow-ups, which nobody waits for
+ * (server/referrals/follow-up.ts: a commit lost to a power cut leaves them due). Until the flush ends, a row committed this way can be read (by staff,
  * or a repeated form) although it is not yet on disk: what is told to him waits for `flushed()`, and any FULL
  * commit of another write syncs the same log, so nothing is sent on the strength of a row that a power cut
  * could still take away (the mail worker claims a message in a FULL commit before sending it).

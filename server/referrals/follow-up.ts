@@ -27,6 +27,13 @@ export interface FollowUpDeps {
   keyring: Keyring;
   calendarFor: (officeId: string) => CalendarConfig;
   onReferralStored?: OnReferralStored;
+  /**
+   * How a batch's transaction commits: as it is (synchronous = FULL, an fsync on the event loop) unless given one.
+   * The referral service gives its deferred durability's `commitWithoutSync` (db/durability.ts): nobody waits for
+   * a follow-up, a power cut that takes its commit away leaves the referral due (so it is done again at the next
+   * start), and the staff alerts it queues are sent only after the mail worker's own commit, which syncs the log.
+   */
+  commitWithoutSync?: <T>(commit: () => T) => T;
 }
 
 /** True when his acknowledgement goes: he gave an email address and said it is safe to use. */
@@ -116,33 +123,36 @@ export function runDueFollowUps(
 ): FollowUpRun {
   const failed: string[] = [];
   let done = 0;
-  const due = deps.db.transaction(
-    (tx) => {
-      const rows = tx
-        .select()
-        .from(referrals)
-        .where(isNotNull(referrals.followUpDueAt))
-        .orderBy(asc(referrals.followUpDueAt), asc(referrals.receivedAt))
-        .limit(limit + 1)
-        .all();
-      let taken = 0;
-      for (const row of rows.slice(0, limit)) {
-        taken++;
-        try {
-          tx.transaction((savepoint) => {
-            followUpReferral(savepoint, deps, storedReferralFromRow(deps, row), now);
-            savepoint.update(referrals).set({ followUpDueAt: null }).where(eq(referrals.id, row.id)).run();
-          });
-          done++;
-        } catch {
-          failed.push(row.id);
-          if (!deps.db.$client.inTransaction) throw new Error('The follow-up transaction ended early.');
+  const commit = deps.commitWithoutSync ?? ((transaction) => transaction());
+  const due = commit(() =>
+    deps.db.transaction(
+      (tx) => {
+        const rows = tx
+          .select()
+          .from(referrals)
+          .where(isNotNull(referrals.followUpDueAt))
+          .orderBy(asc(referrals.followUpDueAt), asc(referrals.receivedAt))
+          .limit(limit + 1)
+          .all();
+        let taken = 0;
+        for (const row of rows.slice(0, limit)) {
+          taken++;
+          try {
+            tx.transaction((savepoint) => {
+              followUpReferral(savepoint, deps, storedReferralFromRow(deps, row), now);
+              savepoint.update(referrals).set({ followUpDueAt: null }).where(eq(referrals.id, row.id)).run();
+            });
+            done++;
+          } catch {
+            failed.push(row.id);
+            if (!deps.db.$client.inTransaction) throw new Error('The follow-up transaction ended early.');
+          }
+          if (enough()) break;
         }
-        if (enough()) break;
-      }
-      return { seen: rows.length, taken };
-    },
-    { behavior: 'immediate' },
+        return { seen: rows.length, taken };
+      },
+      { behavior: 'immediate' },
+    ),
   );
   return { done, failed, more: due.seen > due.taken };
 }

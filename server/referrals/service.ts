@@ -478,6 +478,7 @@ export function createReferralService(deps: ReferralServiceDeps & { now?: () => 
   const commit = createGroupCommit(deps.db, turn, () => inFlight > 1, durability);
   const followUps = createFollowUpProcessor({
     db: deps.db,
+    commitWithoutSync: (commit) => durability.commitWithoutSync(commit),
     keyring: deps.keyring,
     calendarFor: deps.calendarFor ?? defaultCalendarFor,
     ...(deps.onReferralStored ? { onReferralStored: deps.onReferralStored } : {}),

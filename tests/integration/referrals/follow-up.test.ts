@@ -107,6 +107,25 @@ describe('referral follow-ups', () => {
     for (const id of burstIds) expect(followUpRows(t.app, id)).toEqual(DONE);
   });
 
+  it('commits a batch of follow-ups without an fsync of its own (nobody waits for one), then back to FULL', async () => {
+    t = await buildTestApp();
+    await t.app.ready();
+    const { services } = t.app;
+    await services.referrals.followUps.stop();
+    const burstIds = ids(await burst(t.app, 3));
+    const synchronous = () => services.db.$client.pragma('synchronous', { simple: true });
+    const seen: unknown[] = [];
+    const original = services.alerts.onReferralStored;
+    services.alerts.onReferralStored = (tx, referral, now) => {
+      seen.push(synchronous());
+      original(tx, referral, now);
+    };
+    expect(await services.referrals.followUps.drain()).toBe(3);
+    expect(seen).toEqual([1, 1, 1]); // NORMAL inside the batch
+    expect(synchronous()).toBe(2); // FULL again for everything else
+    for (const id of burstIds) expect(followUpRows(t.app, id)).toEqual(DONE);
+  });
+
   it('the background processor does them by itself once the burst is over', async () => {
     t = await buildTestApp();
     await t.app.ready();
