@@ -152,7 +152,8 @@ export function calendarFor(db: SqliteDb, officeId: string): CalendarConfig {
   return calendar;
 }
 
-const calendarCaches = new WeakMap<Database.Database, Map<string, CalendarConfig>>();
+// null: this connection keeps none (its triggers could not be made).
+const calendarCaches = new WeakMap<Database.Database, Map<string, CalendarConfig> | null>();
 /** The tables a calendar is read from: any write to them empties the connection's calendars. */
 const CALENDAR_TABLES = ['offices', 'office_hours', 'office_closures'] as const;
 
@@ -164,23 +165,27 @@ const CALENDAR_TABLES = ['offices', 'office_hours', 'office_closures'] as const;
  * yet be rolled back), and the triggers are made only outside one (so a rollback cannot take them away).
  */
 function calendarCacheFor(connection: Database.Database): Map<string, CalendarConfig> | undefined {
-  let cache = calendarCaches.get(connection);
-  if (cache && connection.inTransaction) return undefined;
-  if (cache) return cache;
-  if (connection.inTransaction || connection.readonly) return undefined;
-  cache = new Map();
-  const forget = cache;
-  connection.function('office_calendars_changed', { deterministic: false, varargs: false }, () => {
-    forget.clear();
-    return null;
-  });
-  for (const table of CALENDAR_TABLES) {
-    for (const event of ['INSERT', 'UPDATE', 'DELETE']) {
-      connection.exec(
-        `CREATE TEMP TRIGGER IF NOT EXISTS "${table}_${event.toLowerCase()}_forgets_calendars" AFTER ${event} ON main."${table}"
-         BEGIN SELECT office_calendars_changed(); END`,
-      );
+  const known = calendarCaches.get(connection);
+  if (known !== undefined) return known === null || connection.inTransaction ? undefined : known;
+  if (connection.inTransaction) return undefined;
+  const cache = new Map<string, CalendarConfig>();
+  try {
+    connection.function('office_calendars_changed', () => {
+      cache.clear();
+      return null;
+    });
+    for (const table of CALENDAR_TABLES) {
+      for (const event of ['INSERT', 'UPDATE', 'DELETE']) {
+        connection.exec(
+          `CREATE TEMP TRIGGER IF NOT EXISTS "${table}_${event.toLowerCase()}_forgets_calendars" AFTER ${event} ON main."${table}"
+           BEGIN SELECT office_calendars_changed(); END`,
+        );
+      }
     }
+  } catch {
+    // A connection that cannot have the triggers (read-only, say) reads every calendar afresh.
+    calendarCaches.set(connection, null);
+    return undefined;
   }
   calendarCaches.set(connection, cache);
   return cache;
