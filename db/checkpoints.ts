@@ -20,7 +20,7 @@ import { Worker } from 'node:worker_threads';
  * behind, fails or stops, SQLite still bounds the log as before.
  */
 export interface Checkpointer {
-  /** Resolves after the worker's next checkpoint has run (tests, and a last checkpoint before closing). */
+  /** Resolves after a checkpoint run on request has ended (tests). */
   checkpointNow(): Promise<CheckpointResult>;
   /** Stops the worker and closes its connection; the main connection's own checkpoints go back to the default. */
   close(): Promise<void>;

@@ -1,4 +1,7 @@
 import autocannon, { type Options, type Result } from 'autocannon';
+import { percentile } from './percentile.ts';
+
+export { percentile };
 
 export interface LoadResult {
   /** Completed requests per second. */
@@ -46,13 +49,6 @@ export async function load(
     timeouts: result.timeouts,
     seconds: result.duration,
   };
-}
-
-/** The value below which `fraction` of `values` lie (nearest rank); Infinity when there are none. */
-export function percentile(values: readonly number[], fraction: number): number {
-  if (values.length === 0) return Infinity;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1))]!;
 }
 
 /**

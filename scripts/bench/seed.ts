@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import { percentile } from './percentile.ts';
 import type { AppConfig } from '../../server/config.ts';
 import { openDatabase, type PortalDb } from '../../db/client.ts';
 import { migrateDatabase } from '../../db/migrate.ts';
@@ -201,12 +202,6 @@ export function seedReferrals(db: PortalDb, options: SeedReferralsOptions): numb
   return (performance.now() - started) / 1000;
 }
 
-/** Nearest-rank percentile of unsorted samples. */
-export function percentileOf(samples: number[], p: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
 export interface Measured {
   label: string;
   p50: number;
@@ -228,7 +223,7 @@ export async function measure(
     await run();
     samples.push(performance.now() - started);
   }
-  const result = { label, p50: percentileOf(samples, 50), p95: percentileOf(samples, 95) };
+  const result = { label, p50: percentile(samples, 0.5), p95: percentile(samples, 0.95) };
   log(`${label.padEnd(58)} p50 ${result.p50.toFixed(1).padStart(7)} ms   p95 ${result.p95.toFixed(1).padStart(7)} ms`);
   return result;
 }

@@ -178,6 +178,17 @@ function idempotencyKeyUsed(db: DbWriter, key: string): boolean {
   return statement(db, 'SELECT 1 FROM referrals WHERE idempotency_key = ?').get(key) !== undefined;
 }
 
+/** The receipt of the referral already made from this form, if there is one. */
+function storedFormReceipt(
+  tx: PortalTransaction,
+  keyring: Keyring,
+  idempotencyKey: string,
+): ReferralReceipt | undefined {
+  if (!idempotencyKeyUsed(tx, idempotencyKey)) return undefined;
+  const row = tx.select().from(referrals).where(eq(referrals.idempotencyKey, idempotencyKey)).get();
+  return row ? receiptFromRow(tx, keyring, row) : undefined;
+}
+
 function referenceUsed(db: DbWriter, reference: string): boolean {
   return statement(db, 'SELECT 1 FROM referrals WHERE reference = ?').get(reference) !== undefined;
 }
@@ -255,12 +266,7 @@ function prepareSubmission(deps: ReferralServiceDeps, submission: ReferralSubmis
   const answeredUnlessStored = (outcome: SubmissionOutcome): PreparedSubmission => {
     let existing: ReferralReceipt | undefined;
     try {
-      existing = idempotencyKeyUsed(deps.db, token.idempotencyKey)
-        ? deps.db.transaction((tx) => {
-            const row = tx.select().from(referrals).where(eq(referrals.idempotencyKey, token.idempotencyKey)).get();
-            return row ? receiptFromRow(tx, deps.keyring, row) : undefined;
-          })
-        : undefined;
+      existing = deps.db.transaction((tx) => storedFormReceipt(tx, deps.keyring, token.idempotencyKey));
     } catch (error) {
       throw new ReferralStorageError(error);
     }
@@ -300,10 +306,8 @@ function prepareSubmission(deps: ReferralServiceDeps, submission: ReferralSubmis
 
     const write: ReferralWrite = (tx, alone) => {
       // A form already stored (sent again, or two identical posts racing each other) makes no second referral.
-      const raced = idempotencyKeyUsed(tx, token.idempotencyKey)
-        ? tx.select().from(referrals).where(eq(referrals.idempotencyKey, token.idempotencyKey)).get()
-        : undefined;
-      if (raced) return { kind: 'duplicate', receipt: receiptFromRow(tx, deps.keyring, raced) };
+      const already = storedFormReceipt(tx, deps.keyring, token.idempotencyKey);
+      if (already) return { kind: 'duplicate', receipt: already };
 
       const id = randomUUID();
       let reference = newReferralReference();
